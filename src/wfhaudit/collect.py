@@ -1,0 +1,74 @@
+"""Run the probes a policy needs, concurrently, each within its own time budget."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from wfhaudit.facts import CATALOGUE, Fact, FactSet
+from wfhaudit.host import Host
+from wfhaudit.probes import has_probe, load_probe
+from wfhaudit.probes.base import ProbeContext
+
+# Called with (probe name, event, message, fraction) where event is start|progress|done.
+ProbeEvents = Callable[[str, str, str, "float | None"], None]
+
+
+def _ignore(name: str, event: str, message: str, fraction: float | None) -> None:
+    """Default event sink."""
+
+
+def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, Any],
+                  skipped: Mapping[str, str] | None = None,
+                  events: ProbeEvents = _ignore) -> FactSet:
+    """Run every built probe needed for fact_keys; unbuilt or skipped ones give UNKNOWN facts.
+
+    `skipped` maps probe name to the reason it was not run (e.g. "--skip network").
+    """
+    skipped = skipped or {}
+    keys = sorted(set(fact_keys))
+    facts = FactSet()
+    wanted: list[str] = []
+    for key in keys:
+        probe = CATALOGUE[key].probe
+        if probe in skipped:
+            facts.add(Fact.unknown(key, f"the {probe} probe was not run ({skipped[probe]})"))
+        elif not has_probe(probe):
+            facts.add(Fact.unknown(key, "no probe yet"))
+        elif probe not in wanted:
+            wanted.append(probe)
+    results: dict[str, list[Fact]] = {}
+    threads: list[tuple[str, threading.Thread, float, float]] = []
+    for name in wanted:
+        probe_obj = load_probe(name)
+        budget = float(settings.get("probes", {}).get(name, {}).get("budget_s", probe_obj.budget_s))
+
+        def progress(message: str, fraction: float | None, _n: str = name) -> None:
+            events(_n, "progress", message, fraction)
+
+        ctx = ProbeContext(host=host, settings=settings, progress=progress, budget_s=budget)
+
+        def run(p: Any = probe_obj, c: ProbeContext = ctx, n: str = name) -> None:
+            results[n] = p.collect(c)
+
+        events(name, "start", probe_obj.description, None)
+        # Daemon threads: a probe stuck past its budget must not keep the process alive.
+        thread = threading.Thread(target=run, name=f"probe-{name}", daemon=True)
+        thread.start()
+        threads.append((name, thread, time.monotonic() + budget, budget))
+    for name, thread, deadline, budget in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+        probe_obj = load_probe(name)
+        if thread.is_alive() or name not in results:
+            reason = f"the {name} probe did not finish within its {budget:g} s budget"
+            for key in probe_obj.fact_keys:
+                facts.add(Fact.unknown(key, reason))
+            events(name, "done", "timed out", None)
+            continue
+        for fact in results[name]:
+            if fact.key in keys or fact.key in probe_obj.fact_keys:
+                facts.add(fact)
+        events(name, "done", "finished", 1.0)
+    return facts

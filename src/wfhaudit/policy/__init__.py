@@ -1,0 +1,1 @@
+"""Policies: model, schema, loader."""

@@ -1,0 +1,1 @@
+"""Reports: the predicate model, its schema, and (later) HTML rendering."""
