@@ -62,7 +62,7 @@ def _check_probe_names(names: Sequence[str], flag: str) -> None:
 
 def _skipped(only: Sequence[str], skip: Sequence[str]) -> dict[str, str]:
     all_probes = {spec.probe for spec in CATALOGUE.values()}
-    skipped = {p: "--skip" for p in skip}
+    skipped = dict.fromkeys(skip, "--skip")
     if only:
         skipped.update({p: "not in --only" for p in all_probes if p not in only})
     return skipped

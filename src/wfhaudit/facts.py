@@ -47,7 +47,7 @@ def _spec(key: str, type_: FactType, description: str, unit: str | None = None,
     return FactSpec(key, type_, description, unit, choices)
 
 
-B, I, N, S, L = FactType.BOOL, FactType.INT, FactType.NUMBER, FactType.STRING, FactType.STRING_LIST
+B, INT, N, S, L = FactType.BOOL, FactType.INT, FactType.NUMBER, FactType.STRING, FactType.STRING_LIST
 
 CATALOGUE: Mapping[str, FactSpec] = {
     s.key: s
@@ -82,7 +82,7 @@ CATALOGUE: Mapping[str, FactSpec] = {
         _spec("audio.default_output_is_headset", B, "The default output device is a headset"),
         _spec("audio.default_input_is_headset", B, "The default input device is a headset microphone"),
         _spec("audio.headset_name", S, "Name of the headset found"),
-        _spec("audio.input_sample_rate_hz", I, "Sample rate of the default input", "Hz"),
+        _spec("audio.input_sample_rate_hz", INT, "Sample rate of the default input", "Hz"),
     )
 }
 

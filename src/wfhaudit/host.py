@@ -200,7 +200,7 @@ class LiveHost:
         if exe is None or not os.path.exists(exe):
             return done(None, error="not_found")
         try:
-            proc = subprocess.Popen(  # noqa: S603 - argv list, no shell, trusted path
+            proc = subprocess.Popen(
                 [exe, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, env=self._env, start_new_session=True)
         except PermissionError:

@@ -37,9 +37,11 @@ class OsInfo:
         return {"family": self.family, "release": self.release, "machine": self.machine}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OsInfo:
+    def from_dict(cls, data: Any) -> OsInfo:
         """Parse the bundle's os block; the family must be one we know."""
-        family = data.get("family") if isinstance(data, Mapping) else None
+        if not isinstance(data, Mapping):
+            raise EvidenceError("evidence os must be an object with a family")
+        family = data.get("family")
         if family not in OS_FAMILIES:
             raise EvidenceError(f"evidence os.family must be one of {', '.join(OS_FAMILIES)}")
         return cls(str(family), str(data.get("release", "")), str(data.get("machine", "")))

@@ -13,7 +13,8 @@ _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+
                    r"|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![\w:])")
 _MAC = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
 # Addresses that identify nobody and that parsers need to read routes correctly.
-_KEEP = {"0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "::1", "00:00:00:00:00:00",
+_KEEP = {"0.0.0.0",  # noqa: S104 - a literal to leave alone, not a bind address
+         "127.0.0.1", "255.255.255.255", "::", "::1", "00:00:00:00:00:00",
          "1.1.1.1", "8.8.8.8", "9.9.9.9"}
 
 

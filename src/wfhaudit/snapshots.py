@@ -10,12 +10,13 @@ SNAPSHOT_NAMES = ("net_if_addrs", "net_if_stats", "processes")
 
 
 def _family_name(family: int) -> str:
-    names = {socket.AF_INET: "inet", socket.AF_INET6: "inet6"}
-    af_link = getattr(socket, "AF_LINK", None)
-    af_packet = getattr(socket, "AF_PACKET", None)
-    if family in (af_link, af_packet, -1):
+    if family == socket.AF_INET:
+        return "inet"
+    if family == socket.AF_INET6:
+        return "inet6"
+    if family in (getattr(socket, "AF_LINK", None), getattr(socket, "AF_PACKET", None), -1):
         return "link"
-    return names.get(family, str(int(family)))
+    return str(int(family))
 
 
 def _net_if_addrs() -> dict[str, Any]:

@@ -22,10 +22,8 @@ CASES = Path(__file__).parent.parent / "fixtures" / "cases"
 
 
 def _cases() -> list[Any]:
-    out = []
-    for path in sorted(CASES.glob("*/*/*.json")):
-        out.append(pytest.param(path, id=f"{path.parent.parent.name}/{path.parent.name}/{path.stem}"))
-    return out
+    return [pytest.param(path, id=f"{path.parent.parent.name}/{path.parent.name}/{path.stem}")
+            for path in sorted(CASES.glob("*/*/*.json"))]
 
 
 @pytest.mark.parametrize("case_path", _cases())

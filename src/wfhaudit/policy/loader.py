@@ -53,11 +53,11 @@ def schema_problems(doc: Any) -> list[tuple[str, str]]:
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set(err.schema.get("properties", {}))
             patterns = err.schema.get("patternProperties", {})
-            for key in sorted(k for k in err.instance if k not in allowed):
-                if not patterns:
-                    problems.append((f"{path}.{key}", "unknown key"))
             if patterns:
                 problems.append((path, err.message))
+            else:
+                problems.extend((f"{path}.{key}", "unknown key")
+                                for key in sorted(k for k in err.instance if k not in allowed))
             continue
         problems.append((path, err.message))
     return problems
