@@ -178,7 +178,7 @@ def test_probe_commands_and_facts() -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name, command in cli.commands.items():
+    for name in cli.commands:
         res = run(name, "--help")
         assert res.exit_code == 0
         assert "Example" in res.stdout, name
