@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
 
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.])")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])"
-                   r"|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![\w:])")
+# Any run of hex digits and colons with two or more colons; ipaddress decides if it is one.
+_IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?(?![\w:])")
 _MAC = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
 # Addresses that identify nobody and that parsers need to read routes correctly.
 _KEEP = {"0.0.0.0",  # noqa: S104 - a literal to leave alone, not a bind address
@@ -37,7 +38,15 @@ class Redactor:
                 text = text.replace(literal, self.token("name", literal))
         text = _MAC.sub(lambda m: m.group(0) if m.group(0) in _KEEP else self.token("mac", m.group(0)), text)
         text = _IPV4.sub(lambda m: m.group(0) if m.group(0) in _KEEP else self.token("ip", m.group(0)), text)
-        return _IPV6.sub(lambda m: m.group(0) if m.group(0) in _KEEP else self.token("ip", m.group(0)), text)
+        return _IPV6.sub(self._ipv6, text)
+
+    def _ipv6(self, match: re.Match[str]) -> str:
+        found = match.group(0)
+        try:
+            ipaddress.ip_address(found.split("%")[0])
+        except ValueError:
+            return found  # e.g. a time of day such as 10:30:15
+        return found if found in _KEEP else self.token("ip", found)
 
     def value(self, obj: Any) -> Any:
         """Redact every string inside a JSON value (keys included)."""
