@@ -11,6 +11,8 @@ from wfhaudit.probes.base import Probe
 PROBE_MODULES: dict[str, str] = {
     "os": "wfhaudit.probes.os",
     "location": "wfhaudit.probes.location",
+    "audio": "wfhaudit.probes.audio",
+    "vpn": "wfhaudit.probes.vpn",
 }
 
 
