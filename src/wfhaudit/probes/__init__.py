@@ -12,7 +12,6 @@ PROBE_MODULES: dict[str, str] = {
     "os": "wfhaudit.probes.os",
     "location": "wfhaudit.probes.location",
     "audio": "wfhaudit.probes.audio",
-    "vpn": "wfhaudit.probes.vpn",
 }
 
 
