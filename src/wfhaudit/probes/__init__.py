@@ -12,6 +12,7 @@ PROBE_MODULES: dict[str, str] = {
     "os": "wfhaudit.probes.os",
     "location": "wfhaudit.probes.location",
     "audio": "wfhaudit.probes.audio",
+    "vpn": "wfhaudit.probes.vpn",
 }
 
 

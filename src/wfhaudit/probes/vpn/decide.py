@@ -1,0 +1,128 @@
+"""Turn an OS-neutral Observation into the four vpn facts; pure, shared by every OS backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wfhaudit.facts import Fact
+from wfhaudit.probes.vpn.clients import resolve_client
+from wfhaudit.probes.vpn.model import BLOCKED, FAILED, NO_ROUTE, OK, Iface, Lookup, Observation
+
+KEYS = ("vpn.active", "vpn.full_tunnel", "vpn.interface", "vpn.client")
+NO_VPN = "no VPN is active"
+
+ProcessList = Callable[[], "list[str] | None"]
+
+
+def _all_unknown(reason: str, sources: list[str]) -> list[Fact]:
+    return [Fact.unknown(k, reason, sources) for k in KEYS]
+
+
+def _where(lookups: list[Lookup]) -> str:
+    parts = []
+    for lk in lookups:
+        if lk.status == OK:
+            parts.append(f"{lk.dst} -> {lk.dev}" + (f" ({lk.note})" if lk.note else ""))
+        elif lk.status == BLOCKED:
+            parts.append(f"{lk.dst} blocked")
+        elif lk.status == NO_ROUTE:
+            parts.append(f"{lk.dst} no route")
+    return "; ".join(parts)
+
+
+def _tunnel_of(lk: Lookup, obs: Observation) -> Iface | None:
+    iface = obs.ifaces.get(lk.dev)
+    return iface if iface is not None and iface.is_tunnel else None
+
+
+def _split_tunnels(obs: Observation) -> list[Iface]:
+    """Live tunnels that carry some routes (other than link-local/multicast)."""
+    if not obs.routes:
+        return []
+    return [obs.ifaces[name] for name in sorted(obs.routes)
+            if obs.routes[name] and name in obs.ifaces and obs.ifaces[name].is_live_tunnel]
+
+
+def decide(obs: Observation, processes: ProcessList) -> list[Fact]:
+    """Facts vpn.active, vpn.full_tunnel, vpn.interface, vpn.client from what the OS said.
+
+    `processes` is called only when a VPN interface must be tied to its client, so a machine
+    without a VPN never pays for a process listing.
+    """
+    src = obs.sources
+    v4 = [lk for lk in obs.lookups if lk.family == 4]
+    v6 = [lk for lk in obs.lookups if lk.family == 6]
+    failed_v4 = [lk for lk in v4 if lk.status == FAILED]
+    if not v4 or len(failed_v4) == len(v4):
+        why = failed_v4[0].note if failed_v4 else "no route lookup was made"
+        return _all_unknown(f"could not look up the route to a public address: {why}", src)
+    failed_v6 = [lk for lk in v6 if lk.status == FAILED]
+    known = [lk for lk in obs.lookups if lk.status != FAILED]
+    routed = [lk for lk in known if lk.status == OK]
+    via_live = [lk for lk in routed if (t := _tunnel_of(lk, obs)) and t.is_live_tunnel]
+    via_dead = [lk for lk in routed if (t := _tunnel_of(lk, obs)) and not t.is_live_tunnel]
+    bypass = [lk for lk in routed if _tunnel_of(lk, obs) is None]
+    where = _where(known)
+    notes = list(obs.notes)
+
+    if via_live:
+        iface = obs.ifaces[via_live[0].dev]
+        if bypass:
+            full: bool | None = False
+            leaks = sorted({f"IPv{lk.family} via {lk.dev}" for lk in bypass})
+            notes.append("split tunnel: public traffic also leaves outside the VPN (" +
+                         ", ".join(leaks) + ")")
+        elif via_dead:
+            full = False
+            notes.append(f"some public traffic is routed into {via_dead[0].dev}, which is down")
+        elif failed_v6 and not any(lk.family == 6 for lk in known):
+            full = None
+        else:
+            full = True
+            notes.append("full tunnel: every public address tried goes through the VPN")
+    else:
+        splits = _split_tunnels(obs)
+        if obs.routes is None and not via_dead:
+            # Public traffic bypasses every tunnel, but without the route table we cannot
+            # tell a split tunnel from no VPN at all.
+            reason = ("public traffic does not use a tunnel, and the route table could not be "
+                      f"read to look for a split tunnel: {obs.routes_problem}")
+            facts = [Fact.unknown("vpn.active", reason, src),
+                     Fact.observed("vpn.full_tunnel", False, src, detail=where)]
+            return [*facts, Fact.unknown("vpn.interface", reason, src),
+                    Fact.unknown("vpn.client", reason, src)]
+        if not splits:
+            if via_dead:
+                notes.append(f"public traffic is routed into {via_dead[0].dev}, which has no "
+                             "carrier (is the VPN client running?)")
+            elif not routed:
+                notes.append("no route to any public address")
+            detail = "; ".join([NO_VPN, *notes, where] if where else [NO_VPN, *notes])
+            return [Fact.observed("vpn.active", False, src, detail=detail),
+                    Fact.observed("vpn.full_tunnel", False, src, detail=detail),
+                    Fact.observed("vpn.interface", "", src, detail=NO_VPN),
+                    Fact.observed("vpn.client", "", src, detail=NO_VPN)]
+        iface = splits[0]
+        full = False
+        shown = ", ".join((obs.routes or {}).get(iface.name, [])[:5])
+        notes.append(f"split tunnel: only some destinations use {iface.name} ({shown})")
+
+    detail = "; ".join([*notes, where])
+    facts = [Fact.observed("vpn.active", True, src, detail=detail)]
+    if full is None:
+        facts.append(Fact.unknown(
+            "vpn.full_tunnel", "IPv4 goes through the VPN but the IPv6 route could not be "
+            f"read: {failed_v6[0].note}", src))
+    else:
+        facts.append(Fact.observed("vpn.full_tunnel", full, src, detail=detail))
+    facts.append(Fact.observed("vpn.interface", iface.name, src,
+                               detail=iface.description or f"{iface.kind} interface"))
+    procs = processes()
+    slug, how = resolve_client(iface, obs.ifaces.values(), procs, obs.connected_services)
+    csrc = [*src, "snapshot:processes"] if procs is not None else src
+    if slug is None:
+        facts.append(Fact.unknown("vpn.client", f"VPN on {iface.name} is up but its client "
+                                  f"could not be named: {how}", csrc))
+    else:
+        facts.append(Fact.observed("vpn.client", slug, csrc, detail=how))
+    return facts
