@@ -1,0 +1,206 @@
+"""BitLocker volume states and the parsers for the three Windows sources.
+
+Numeric sources first (they do not depend on the display language): WMI
+Win32_EncryptableVolume methods when elevated, the Explorer shell property
+System.Volume.BitLockerProtection when not; `manage-bde -status` text only as a last resort,
+and only when it is in English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from wfhaudit.probes.disk.model import Verdict
+
+# Win32_EncryptableVolume.GetConversionStatus().ConversionStatus (Microsoft Learn).
+CONVERSION = {0: "decrypted", 1: "encrypted", 2: "encrypting", 3: "decrypting",
+              4: "encryption paused", 5: "decryption paused"}
+# System.Volume.BitLockerProtection. Windows' own shell verbs anchor 2 (Turn on BitLocker) and
+# 6 (Unlock drive); the rest is the mapping several independent projects agree on.
+# value -> (protected, conversion, note)
+SHELL_VALUES: dict[int, tuple[bool | None, str | None, str]] = {
+    1: (True, "encrypted", "BitLocker on"),
+    2: (False, "decrypted", "BitLocker off"),
+    3: (None, "encrypting", "BitLocker encryption in progress"),
+    4: (None, "decrypting", "BitLocker decryption in progress"),
+    5: (False, "encrypted", "BitLocker suspended: encrypted, but the key is stored in the clear"),
+    6: (True, "encrypted", "BitLocker on, drive locked"),
+    8: (False, "encrypted", "BitLocker waiting for activation: encrypted, but the key is stored "
+                            "in the clear until a protector is added"),
+}
+
+
+@dataclass(frozen=True)
+class BdeVolume:
+    """One volume as BitLocker reports it."""
+
+    drive: str
+    fixed: bool = True
+    is_os: bool | None = None
+    protected: bool | None = None
+    conversion: str | None = None
+    percent: float | None = None
+    locked: bool | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BdeReport:
+    """All volumes from one source, plus where Windows and the user's profile live."""
+
+    source: str
+    volumes: tuple[BdeVolume, ...]
+    system_drive: str | None = None
+    home_drive: str | None = None
+
+    def volume(self, drive: str) -> BdeVolume | None:
+        """The volume with this drive letter (`C:`), case-insensitive."""
+        return next((v for v in self.volumes if v.drive.upper() == drive.upper()), None)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _drive(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    return text.upper() if re.fullmatch(r"[A-Za-z]:", text) else ""
+
+
+def _load(text: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text.lstrip("\ufeff"))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _vol_list(data: dict[str, Any]) -> list[dict[str, Any]]:
+    vols = data.get("Volumes")
+    if isinstance(vols, dict):  # ConvertTo-Json collapses a one-element array
+        vols = [vols]
+    return [v for v in vols if isinstance(v, dict)] if isinstance(vols, list) else []
+
+
+def parse_cim(text: str) -> BdeReport | None:
+    """Parse our Win32_EncryptableVolume JSON (elevated); None when it is not that JSON."""
+    data = _load(text)
+    if data is None or "Volumes" not in data:
+        return None
+    vols = []
+    for v in _vol_list(data):
+        drive = _drive(v.get("DriveLetter"))
+        if not drive:
+            continue  # recovery/EFI partitions have no letter and hold no user data
+        vtype = _int(v.get("VolumeType"))
+        prot, conv, lock = (_int(v.get(k)) for k in ("ProtectionStatus", "ConversionStatus",
+                                                        "LockStatus"))
+        pct = v.get("EncryptionPercentage")
+        locked = None if lock is None else lock == 1
+        protected = {0: False, 1: True}.get(prot) if prot is not None else None
+        if prot == 2 and locked:
+            protected = True
+        vols.append(BdeVolume(drive, vtype in (None, 0, 1), None if vtype is None else vtype == 0,
+                              protected, CONVERSION.get(conv) if conv is not None else None,
+                              float(pct) if isinstance(pct, (int, float)) else None, locked,
+                              f"ProtectionStatus={prot} ConversionStatus={conv}"))
+    return BdeReport("cim", tuple(vols), _drive(data.get("SystemDrive")) or None,
+                     _drive(data.get("HomeDrive")) or None)
+
+
+def parse_shell(text: str) -> BdeReport | None:
+    """Parse our Shell.Application BitLockerProtection JSON (no admin needed)."""
+    data = _load(text)
+    if data is None or "Volumes" not in data:
+        return None
+    vols = []
+    for v in _vol_list(data):
+        drive = _drive(v.get("Drive"))
+        if not drive:
+            continue
+        value = _int(v.get("Protection"))
+        known = SHELL_VALUES.get(value) if value is not None else None
+        if known is None:
+            vols.append(BdeVolume(drive, note=f"System.Volume.BitLockerProtection="
+                                              f"{v.get('Protection')!r}"))
+            continue
+        protected, conversion, note = known
+        vols.append(BdeVolume(drive, True, None, protected, conversion, None,
+                              value == 6, f"{note} (System.Volume.BitLockerProtection={value})"))
+    return BdeReport("shell", tuple(vols), _drive(data.get("SystemDrive")) or None,
+                     _drive(data.get("HomeDrive")) or None)
+
+
+_VOLUME_LINE = re.compile(r"^Volume\s+(?:([A-Za-z]:)|\S+)", re.MULTILINE)
+_CONVERSION_TEXT = {"fully encrypted": "encrypted", "used space only encrypted": "encrypted",
+                    "fully decrypted": "decrypted", "encryption in progress": "encrypting",
+                    "decryption in progress": "decrypting", "encryption paused":
+                    "encryption paused", "decryption paused": "decryption paused"}
+
+
+def parse_manage_bde(text: str) -> BdeReport | None:
+    """Parse English `manage-bde -status`; None when no English labels are found."""
+    starts = list(_VOLUME_LINE.finditer(text))
+    vols = []
+    os_drive = None
+    for i, match in enumerate(starts):
+        block = text[match.start():starts[i + 1].start() if i + 1 < len(starts) else len(text)]
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip() and not key.startswith("Volume"):
+                fields[key.strip().lower()] = value.strip()
+        if "conversion status" not in fields and "protection status" not in fields:
+            continue
+        drive = (match.group(1) or "").upper()
+        if not drive:
+            continue
+        is_os = "[os volume]" in block.lower()
+        if is_os:
+            os_drive = drive
+        prot_text = fields.get("protection status", "").lower()
+        protected = True if prot_text.startswith("protection on") else \
+            False if prot_text.startswith("protection off") else None
+        pct_text = fields.get("percentage encrypted", "").rstrip("% ").replace(",", ".")
+        try:
+            pct: float | None = float(pct_text)
+        except ValueError:
+            pct = None
+        locked = {"locked": True, "unlocked": False}.get(fields.get("lock status", "").lower())
+        conversion = _CONVERSION_TEXT.get(fields.get("conversion status", "").lower())
+        vols.append(BdeVolume(drive, True, is_os, protected, conversion, pct, locked,
+                              f"manage-bde: {fields.get('protection status', '?')}, "
+                              f"{fields.get('conversion status', '?')}"))
+    if not vols:
+        return None
+    return BdeReport("manage-bde", tuple(vols), os_drive, None)
+
+
+def volume_verdict(vol: BdeVolume) -> Verdict:
+    """Judge whether this volume's data is protected by BitLocker right now."""
+    name = vol.drive
+    conv = vol.conversion
+    if conv in ("encrypting", "decrypting", "encryption paused", "decryption paused"):
+        pct = f" ({vol.percent:g}% encrypted)" if vol.percent is not None else ""
+        return Verdict("plain", ("bitlocker",), f"{name}: BitLocker {conv}{pct}: not fully "
+                       "protected until it finishes", True)
+    if vol.protected is True and conv in ("encrypted", None):
+        lock = ", locked" if vol.locked else ""
+        return Verdict.encrypted("bitlocker", f"{name}: BitLocker protection on{lock}")
+    if vol.protected is False and conv == "encrypted":
+        return Verdict("plain", ("bitlocker",), f"{name}: encrypted but BitLocker protection is "
+                       f"off (suspended or waiting for activation; {vol.note})")
+    if vol.protected is False:
+        return Verdict.plain(f"{name}: BitLocker is off ({vol.note})")
+    return Verdict.unknown(f"{name}: BitLocker state could not be read ({vol.note})")
