@@ -14,6 +14,7 @@ PROBE_MODULES: dict[str, str] = {
     "firewall": "wfhaudit.probes.firewall",
     "audio": "wfhaudit.probes.audio",
     "vpn": "wfhaudit.probes.vpn",
+    "disk": "wfhaudit.probes.disk",
 }
 
 
