@@ -121,7 +121,8 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     is_json = table is JSON
     parsers: dict[str, Callable[[str], list[dict[str, Any]] | None]] = {
         "sinks": pactl_json.parse_devices if is_json else lambda t: pactl_text.parse_list(t, "Sink"),
-        "sources": pactl_json.parse_devices if is_json else lambda t: pactl_text.parse_list(t, "Source"),
+        "sources": (lambda t: pactl_json.parse_devices(t, sources=True)) if is_json
+        else lambda t: pactl_text.parse_list(t, "Source"),
         "cards": pactl_json.parse_cards if is_json else lambda t: pactl_text.parse_list(t, "Card"),
     }
     sinks, why_sinks = _listing(ctx, table, "sinks", parsers["sinks"], sources)

@@ -52,8 +52,8 @@ def _ports(value: Any) -> list[Record]:
             for p in value if isinstance(p, dict)]
 
 
-def parse_devices(text: str) -> list[Record] | None:
-    """Sinks or sources from `pactl -f json list sinks|sources`."""
+def parse_devices(text: str, sources: bool = False) -> list[Record] | None:
+    """Sinks (or, with sources=True, sources) from `pactl -f json list sinks|sources`."""
     data = _load(text)
     if not isinstance(data, list):
         return None
@@ -71,7 +71,7 @@ def parse_devices(text: str) -> list[Record] | None:
             "ports": _ports(item.get("ports")),
             "active_port": _str(item.get("active_port")),
             # For sources pactl reuses the key monitor_source for "monitor of sink".
-            "monitor_of": _str(item.get("monitor_source")),
+            "monitor_of": (_str(item.get("monitor_source")) or None) if sources else None,
         })
     return out
 

@@ -133,8 +133,8 @@ def to_devices(records: Iterable[Record], direction: Direction,
     for rec in records:
         props: dict[str, str] = dict(rec.get("properties", {}))
         keys = _keys(rec)
-        card: Record | None = next((card_index[k] for k in keys if k in card_index), None)
-        card_props = card.get("properties", {}) if card else {}
+        match: Record | None = next((card_index[k] for k in keys if k in card_index), None)
+        card_props = match.get("properties", {}) if match else {}
         for k in ("device.form_factor", "device.bus", "device.bus_path", "device.api"):
             if k not in props and k in card_props:
                 props[k] = card_props[k]
@@ -155,8 +155,8 @@ def to_devices(records: Iterable[Record], direction: Direction,
             port_name=rec.get("active_port"),
             bt_profile=bt_profile(props.get("bluetooth.protocol"), props.get("api.bluez5.profile"),
                                   name if name.startswith("bluez") else None,
-                                  card.get("active_profile") if card and _bus(props, name) == "bluetooth" else None),
-            bt_profiles_available=_profiles_offered(card),
+                                  match.get("active_profile") if match and _bus(props, name) == "bluetooth" else None),
+            bt_profiles_available=_profiles_offered(match),
             group=keys[0] if keys else None,
             is_monitor=is_monitor,
             is_virtual_hint=not is_monitor and _is_virtual(rec, props),
