@@ -61,11 +61,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     from wfhaudit.cli_check import check, evaluate_cmd, probe
     from wfhaudit.cli_policy import policy
+    from wfhaudit.cli_render import render
 
     cli.add_command(check)
     cli.add_command(probe)
     cli.add_command(evaluate_cmd)
     cli.add_command(policy)
+    cli.add_command(render)
 
 
 _register()

@@ -25,10 +25,11 @@ PLATFORMS = click.Choice(["linux", "macos", "windows"])
               help="Judge a recorded evidence bundle instead of this machine.")
 @click.option("--no-sign", is_flag=True, help="Write an unsigned report (never verifies).")
 @click.option("--quiet", is_flag=True, help="Print only the verdict line.")
+@click.option("--html", "html", is_flag=True, help="Also write <report>.html beside the report.")
 @click.pass_context
 def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
           only: tuple[str, ...], skip: tuple[str, ...], record: Path | None,
-          replay: Path | None, no_sign: bool, quiet: bool) -> None:
+          replay: Path | None, no_sign: bool, quiet: bool, html: bool) -> None:
     """Check this machine against a policy and write a report.
 
     Exit 0 when READY, 1 when NOT READY.
@@ -37,17 +38,25 @@ def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
     Example:
       wfhaudit check --policy contact-center --out reports/
       wfhaudit check --only firewall --only disk --json
+      wfhaudit check --html       # also writes reports/<device>.<time>.wfh.html
     """
     from wfhaudit.app import CheckOptions, run_check
-    from wfhaudit.terminal import print_check_result
+    from wfhaudit.terminal import print_check_result, probe_display
 
-    result = run_check(CheckOptions(policy=policy_ref, out_dir=out_dir, only=only, skip=skip,
-                                    record=record, replay=replay, sign=not no_sign))
+    with probe_display(quiet=quiet) as display:
+        result = run_check(CheckOptions(policy=policy_ref, out_dir=out_dir, only=only, skip=skip,
+                                        record=record, replay=replay, sign=not no_sign,
+                                        events=display.event))
+    html_path = None
+    if html and result.report_path:
+        from wfhaudit.report.html import write_html
+
+        html_path = write_html(result.report_path)
     if as_json:
         from wfhaudit.cli import emit_json
 
         emit_json(result.report)
-    print_check_result(result, quiet=quiet)
+    print_check_result(result, quiet=quiet, html_path=html_path)
     ctx.exit(int(result.exit_code))
 
 
