@@ -86,27 +86,59 @@ class Filtering:
         return f"{self.family} {self.table} {self.chain} {self.why}"
 
 
-def _outcome(ruleset: Ruleset, chain: Chain, depth: int, seen: frozenset[str]) -> str | None:
-    """What happens to a packet no conditional rule caught: 'drop', 'accept' or None (falls through)."""
+FALL = "fall"  # reached the end of the chain (or an unconditional return)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where a chain sends packets that no conditional accept/drop took.
+
+    outcome: drop, accept or fall (end of chain / unconditional return). may_return: some
+    packets left early through a conditional return (or a conditional goto that can fall
+    through), so they continue in the caller whatever the outcome; a drop that such packets
+    bypass is not a catch-all (ufw's `ufw-not-local` chain drops only non-local packets).
+    """
+
+    outcome: str
+    may_return: bool = False
+
+
+_UNKNOWN_WALK = Walk(FALL, True)  # a cycle or too deep: assume packets can come back
+
+
+def _walk(ruleset: Ruleset, chain: Chain, depth: int, seen: frozenset[str]) -> Walk:
+    """Follow one chain's unconditional verdicts and jumps (bounded by MAX_DEPTH)."""
+    may_return = False
     for rule in chain.rules:
-        if rule.conditional or rule.verdict is None:
+        if rule.verdict is None:
+            continue
+        if rule.verdict in ("jump", "goto"):
+            target = ruleset.find(chain.family, chain.table, rule.target or "")
+            if target is None:
+                continue
+            sub = (_UNKNOWN_WALK if depth >= MAX_DEPTH or target.name in seen
+                   else _walk(ruleset, target, depth + 1, seen | {target.name}))
+            if rule.verdict == "goto":
+                if not rule.conditional:
+                    return Walk(sub.outcome, may_return or sub.may_return)
+                may_return = may_return or sub.may_return or sub.outcome == FALL
+                continue
+            # jump: packets that come back continue here. An accept for the packets no
+            # condition took opens the chain; a drop counts only when nothing can come back.
+            if not rule.conditional and (sub.outcome == ACCEPT or
+                                         (sub.outcome == DROP and not sub.may_return)):
+                return Walk(sub.outcome, may_return)
+            continue
+        if rule.conditional:
+            may_return = may_return or rule.verdict == "return"
             continue
         if rule.verdict in TERMINAL_DROP:
-            return DROP
+            return Walk(DROP, may_return)
         if rule.verdict == ACCEPT:
-            return ACCEPT
+            return Walk(ACCEPT, may_return)
         if rule.verdict == "return":
-            return None
-        if rule.verdict in ("jump", "goto") and rule.target:
-            target = ruleset.find(chain.family, chain.table, rule.target)
-            if target is None or depth >= MAX_DEPTH or rule.target in seen:
-                continue
-            sub = _outcome(ruleset, target, depth + 1, seen | {rule.target})
-            if sub is not None:
-                return sub
-            if rule.verdict == "goto":
-                return None
-    return None
+            return Walk(FALL, may_return)
+    return Walk(FALL, may_return)
 
 
 def attribute(ruleset: Ruleset, chain: Chain) -> str:
@@ -133,11 +165,12 @@ def filtering_chains(ruleset: Ruleset) -> list[Filtering]:
             continue
         if chain.family not in ("ip", "ip6", "inet"):
             continue
-        outcome = _outcome(ruleset, chain, 0, frozenset({chain.name}))
-        if outcome == DROP:
-            why = "ends in an unconditional drop/reject"
-        elif outcome is None and chain.policy == DROP:
+        walk = _walk(ruleset, chain, 0, frozenset({chain.name}))
+        # In a base chain, packets that return or fall off the end meet the policy.
+        if walk.outcome == FALL and chain.policy == DROP:
             why = "has policy drop"
+        elif walk.outcome == DROP and (not walk.may_return or chain.policy == DROP):
+            why = "ends in an unconditional drop/reject"
         else:
             continue
         found.append(Filtering(chain.family, chain.table, chain.name, why,
