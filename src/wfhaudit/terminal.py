@@ -151,9 +151,9 @@ def findings_table(evaluation: Evaluation) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.add_column("Status", no_wrap=True, min_width=7)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Rule", ratio=3)
-    table.add_column("Measured", ratio=1)
-    table.add_column("Expected", ratio=1)
+    table.add_column("Rule", ratio=1)
+    table.add_column("Measured", max_width=24)
+    table.add_column("Expected", max_width=24)
     for f in ordered(evaluation.findings):
         status = f.status.value
         rule = Text(clean(f.title))
@@ -198,18 +198,20 @@ def print_check_result(result: CheckResult, quiet: bool = False, html_path: Path
     print_evaluation(result.evaluation, str(result.report["policy"].get("title", "")), console)
     from rich.text import Text
 
+    lines = []
     if result.report_path:
         path = clean(result.report_path)
         if _is_envelope(result.report_path):
-            console.print(Text(f"Signed report: {path}"))
-            console.print(Text("IT verifies it with: wfhaudit verify "
-                               f"{shlex.quote(path)} --trust trust.json"))
+            lines += [f"Signed report: {path}",
+                      f"IT verifies it with: wfhaudit verify {shlex.quote(path)} --trust trust.json"]
         else:
-            console.print(Text(f"Report (NOT signed, it will not pass verification): {path}"))
+            lines.append(f"Report (NOT signed, it will not pass verification): {path}")
     if html_path:
-        console.print(Text(f"HTML for the auditor: {clean(html_path)}"))
+        lines.append(f"HTML for the auditor: {clean(html_path)}")
     if result.record_path:
-        console.print(Text(f"Evidence recorded to {clean(result.record_path)}"))
+        lines.append(f"Evidence recorded to {clean(result.record_path)}")
+    for line in lines:  # never wrapped by us, so a path or command copies whole
+        console.print(Text(line), soft_wrap=True)
 
 
 def print_facts(facts: FactSet, console: Console | None = None) -> None:

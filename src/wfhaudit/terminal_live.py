@@ -88,11 +88,13 @@ class ProbeDisplay:
                                 note=message)
         elif kind == "done":
             state = "timed out" if "timed out" in message else "done"
-            progress.update(task, total=1.0, completed=1.0, note=message, state=state)
+            # Keep the last note (the probe's description or its last progress message).
+            progress.update(task, total=1.0, completed=1.0, state=state)
 
 
 def _make_progress(console: Console) -> Progress:
     from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn
+    from rich.table import Column
     from rich.text import Text
 
     class StateColumn(ProgressColumn):
@@ -109,8 +111,14 @@ def _make_progress(console: Console) -> Progress:
             tail = f", about {left:.0f} s left" if left is not None else ""
             return Text(f"{elapsed:.0f} s{tail}")
 
-    spinner = SpinnerColumn(finished_text=" ")
-    columns: list[Any] = [spinner, TextColumn("{task.description:<9}"),
-                          BarColumn(bar_width=24), StateColumn(),
-                          TextColumn("{task.fields[note]}", markup=False)]
-    return Progress(*columns, console=console, transient=False, refresh_per_second=8)
+    fixed = {"no_wrap": True}
+    spinner = SpinnerColumn(finished_text=" ", table_column=Column(**fixed, width=1))
+    columns: list[Any] = [
+        spinner, TextColumn("{task.description}", markup=False,
+                            table_column=Column(**fixed, min_width=9)),
+        BarColumn(bar_width=20, table_column=Column(**fixed, width=20)),
+        StateColumn(table_column=Column(**fixed, min_width=14)),
+        TextColumn("{task.fields[note]}", markup=False,
+                   table_column=Column(**fixed, ratio=1, overflow="ellipsis"))]
+    return Progress(*columns, console=console, transient=False, refresh_per_second=8,
+                    expand=True)

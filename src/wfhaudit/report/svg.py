@@ -65,10 +65,47 @@ def _sample_lists(measurement: Mapping[str, Any]) -> list[Any]:
     return list(rtts) if isinstance(rtts, list) else []
 
 
+def _from_sends_and_replies(measurement: Mapping[str, Any]) -> list[tuple[float, float | None]]:
+    """The network probe's raw form: `sent` send times (s) by seq, `replies` [seq, arrival s].
+
+    Same rules as its statistics: the first reply counts, one later than timeout_ms is lost,
+    and a probe whose timeout had not run out when listening ended (`listen_end`) is left out.
+    """
+    sent = [_num(t) for t in measurement["sent"][:MAX_POINTS]]
+    timeout = (_num(measurement.get("timeout_ms")) or 1000.0) / 1000.0
+    listen_end = _num(measurement.get("listen_end"))
+    first: dict[int, float] = {}
+    for reply in measurement.get("replies") or []:
+        if not isinstance(reply, list) or len(reply) < 2:
+            continue
+        seq, when = _num(reply[0]), _num(reply[1])
+        if seq is None or when is None or seq != int(seq) or not 0 <= seq < len(sent):
+            continue
+        first.setdefault(int(seq), when)
+    points: list[tuple[float, float | None]] = []
+    for seq, t in enumerate(sent):
+        if t is None:
+            continue
+        arrival = first.get(seq)
+        if arrival is not None and 0 <= arrival - t <= timeout:
+            points.append((t, (arrival - t) * 1000.0))
+        elif arrival is None and listen_end is not None and t + timeout > listen_end:
+            continue  # still pending: neither received nor lost
+        else:
+            points.append((t, None))
+    return points
+
+
 def extract_samples(measurement: Any) -> Samples | None:
     """Normalise a raw STUN measurement into (time, rtt) points; None when there are none."""
     if not isinstance(measurement, Mapping):
         return None
+    if isinstance(measurement.get("sent"), list):
+        found = _from_sends_and_replies(measurement)
+        if not found:
+            return None
+        begin = min(t for t, _ in found)
+        return Samples(tuple((t - begin, r) for t, r in found))
     interval = (_num(measurement.get("interval_ms")) or 20.0) / 1000.0
     points: list[tuple[float, float | None]] = []
     for i, item in enumerate(_sample_lists(measurement)[:MAX_POINTS]):

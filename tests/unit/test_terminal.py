@@ -1,0 +1,277 @@
+"""Terminal output: the rules table at a fixed width, colour rules (TTY, NO_COLOR, CI), device
+text cleaned of escape sequences and never read as rich markup, quiet and JSON modes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from wfhaudit.app import CheckResult
+from wfhaudit.cli import cli
+from wfhaudit.evaluate import Evaluation, evaluate
+from wfhaudit.facts import Fact, FactSet
+from wfhaudit.policy.loader import load_policy_document
+from wfhaudit.terminal import (
+    clean,
+    make_console,
+    plain_output,
+    print_check_result,
+    print_evaluation,
+    probe_display,
+)
+from wfhaudit.terminal_live import ProbeDisplay, seconds_left
+
+POLICY = {
+    "id": "term", "version": "1", "title": "Terminal sample",
+    "rules": [
+        {"id": "fw", "title": "Host firewall is on", "fact": "firewall.enabled",
+         "expect": {"equals": True}, "severity": "high",
+         "remediation": {"linux": "Run `sudo ufw enable`.", "default": "Turn it on."}},
+        {"id": "rtt", "title": "Round-trip time", "fact": "network.rtt_ms",
+         "expect": {"below": 100}, "severity": "high",
+         "remediation": {"default": "Use a cable instead of Wi-Fi."}},
+        {"id": "disk", "title": "System disk is encrypted", "fact": "disk.system_encrypted",
+         "expect": {"equals": True}, "severity": "critical",
+         "remediation": {"default": "Ask IT to turn on disk encryption."}},
+        {"id": "headset", "title": "A headset is connected", "fact": "audio.headset_present",
+         "expect": {"equals": True}, "severity": "medium",
+         "remediation": {"default": "Plug in your headset."}},
+        {"id": "profiles", "title": "No firewall profile is off", "fact": "firewall.profiles_off",
+         "expect": {"equals": []}, "severity": "medium", "platforms": ["windows"]},
+        {"id": "loss", "title": "Packet loss", "fact": "network.loss_pct",
+         "expect": {"below": 1}, "severity": "low", "required": False,
+         "remediation": {"default": "Restart the router."}},
+    ],
+    "waivers": [{"rule": "headset", "reason": "Desk phone until March", "expires": "2099-03-01"}],
+}
+
+
+def _evaluation(**overrides: Fact) -> Evaluation:
+    facts = FactSet()
+    for fact in (Fact.observed("firewall.enabled", False, ["ufw status"]),
+                 Fact.observed("network.rtt_ms", 23.4),
+                 Fact.unknown("disk.system_encrypted", "lsblk needs root: run with sudo"),
+                 Fact.observed("audio.headset_present", False),
+                 Fact.observed("network.loss_pct", 2.5), *overrides.values()):
+        facts.add(fact)
+    policy = load_policy_document(POLICY, "term.json")
+    return evaluate(policy, facts, "linux", "dev-1", dt.date(2026, 11, 23))
+
+
+def _render(evaluation: Evaluation, plain: bool = True, width: int = 100) -> str:
+    out = io.StringIO()
+    print_evaluation(evaluation, "Terminal sample", make_console(out, width=width, plain=plain))
+    return out.getvalue()
+
+
+SNAPSHOT = """\
+ NOT READY   score 24/100 under the policy “Terminal sample”
+1 required rule failed: Host firewall is on. 1 required rule could not be checked: System disk is
+encrypted.
+Status    Severity   Rule                                                        Measured   Expected
+────────────────────────────────────────────────────────────────────────────────────────────────────
+FAIL      high       Host firewall is on  (blocks READY)                         no         = true
+                     Fix: Run `sudo ufw enable`.
+UNKNOWN   critical   System disk is encrypted  (blocks READY)                    unknown    = true
+                     Why: lsblk needs root: run with sudo
+                     Fix: Ask IT to turn on disk encryption.
+FAIL      low        Packet loss                                                 2.5 %      < 1 %
+                     Fix: Restart the router.
+WAIVED    medium     A headset is connected                                      no         = true
+                     Why: was FAIL; waived until 2099-03-01: Desk phone until
+                     March
+                     Fix: Plug in your headset.
+PASS      high       Round-trip time                                             23.4 ms    < 100 ms
+N/A       medium     No firewall profile is off                                  -          = none
+                     Why: rule applies to windows only
+"""
+
+
+def test_table_snapshot_at_width_100() -> None:
+    text = _render(_evaluation())
+    assert all(len(line) <= 100 for line in text.splitlines())
+    assert "\n".join(line.rstrip() for line in text.splitlines()) + "\n" == SNAPSHOT
+
+
+def test_every_status_is_a_word_not_only_a_colour() -> None:
+    text = _render(_evaluation())
+    for word in ("FAIL", "UNKNOWN", "WAIVED", "PASS", "N/A"):
+        assert f"\n{word} " in text
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("NO_COLOR", "CI", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    return monkeypatch
+
+
+def _tty_output(evaluation: Evaluation) -> str:
+    out = FakeTTY()
+    print_evaluation(evaluation, "T", make_console(out, width=100))
+    return out.getvalue()
+
+
+def test_a_terminal_gets_colour(clean_env: pytest.MonkeyPatch) -> None:
+    assert not plain_output(FakeTTY())
+    assert "\x1b[" in _tty_output(_evaluation())
+
+
+@pytest.mark.parametrize(("var", "value"), [("NO_COLOR", "1"), ("CI", "true")])
+def test_no_color_and_ci_turn_colour_off(clean_env: pytest.MonkeyPatch, var: str,
+                                         value: str) -> None:
+    clean_env.setenv(var, value)
+    clean_env.setenv("FORCE_COLOR", "1")  # NO_COLOR / CI win over a forced colour
+    assert plain_output(FakeTTY())
+    text = _tty_output(_evaluation())
+    assert "\x1b" not in text and "FAIL" in text
+
+
+def test_ci_false_keeps_colour(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CI", "false")
+    assert not plain_output(FakeTTY())
+
+
+def test_not_a_terminal_means_plain(clean_env: pytest.MonkeyPatch) -> None:
+    assert plain_output(io.StringIO())
+    out = io.StringIO()
+    print_evaluation(_evaluation(), "T", make_console(out, width=100))
+    assert "\x1b" not in out.getvalue()
+
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07evil\u202etxt\x9b31m [red]NOT[/red] :smile: [link=x]y[/link]"
+
+
+def test_device_text_loses_escape_sequences_and_keeps_markup_literal() -> None:
+    evaluation = _evaluation(disk=Fact.unknown("disk.system_encrypted", "lsblk said " + HOSTILE))
+    for plain in (True, False):
+        text = _render(evaluation, plain=plain, width=200)
+        assert "\x1b[2J" not in text and "\x1b]0;" not in text and "\x07" not in text
+        assert "\u202e" not in text and "\x9b" not in text
+        assert "[red]NOT[/red]" in text and ":smile:" in text and "[link=x]y[/link]" in text
+        assert "evil\ufffdtxt" in text
+
+
+def test_clean_strips_whole_sequences() -> None:
+    assert clean("a\x1b[31mred\x1b[0m b") == "ared b"
+    assert clean("x\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\y") == "xlinky"
+    assert clean("tab\tnew\nline") == "tab\tnew\nline"
+    assert clean("nul\x00del\x7f") == "nul\ufffddel\ufffd"
+
+
+def _result(tmp_path: Path, envelope: bool) -> CheckResult:
+    evaluation = _evaluation()
+    path = tmp_path / "dev-1.20261123T104000Z.wfh.json"
+    body: dict[str, Any] = ({"payloadType": "application/vnd.in-toto+json", "payload": "e30=",
+                             "signatures": [{"keyid": "k", "sig": "AA=="}]} if envelope
+                            else {"format": "wfhaudit-report/1"})
+    path.write_text(json.dumps(body))
+    return CheckResult({"policy": {"title": "Terminal sample"}}, evaluation, path, None)
+
+
+def test_end_says_where_the_signed_report_went_and_how_it_verifies(tmp_path: Path) -> None:
+    out = io.StringIO()
+    result = _result(tmp_path, envelope=True)
+    html = tmp_path / "dev-1.20261123T104000Z.wfh.html"
+    print_check_result(result, html_path=html, console=make_console(out, width=100, plain=True))
+    lines = out.getvalue().splitlines()
+    assert f"Signed report: {result.report_path}" in lines
+    assert f"IT verifies it with: wfhaudit verify {result.report_path} --trust trust.json" in lines
+    assert f"HTML for the auditor: {html}" in lines
+
+
+def test_end_never_calls_an_unsigned_report_signed(tmp_path: Path) -> None:
+    out = io.StringIO()
+    print_check_result(_result(tmp_path, envelope=False),
+                       console=make_console(out, width=300, plain=True))
+    assert "NOT signed" in out.getvalue() and "Signed report" not in out.getvalue()
+    assert "wfhaudit verify" not in out.getvalue()
+
+
+def test_quiet_prints_only_the_verdict_line(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps(POLICY))
+    res = CliRunner().invoke(cli, ["check", "--policy", str(policy), "--only", "os", "--quiet",
+                                   "--out", str(tmp_path), "--no-sign"])
+    assert res.exit_code == 1
+    assert res.stderr == "NOT READY (score 0): fw, rtt, disk\n"
+    assert res.stdout == ""
+
+
+def test_json_stdout_stays_pure_with_progress_on_stderr(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps(POLICY))
+    res = CliRunner().invoke(cli, ["check", "--policy", str(policy), "--only", "os", "--json",
+                                   "--out", str(tmp_path), "--no-sign"])
+    assert json.loads(res.stdout)["summary"]["verdict"] == "NOT_READY"
+    assert "os: done" in res.stderr and "Status" in res.stderr
+
+
+def test_plain_probe_lines() -> None:
+    out = io.StringIO()
+    with ProbeDisplay(console=make_console(out, width=100, plain=True)) as display:
+        display.event("network", "start", "Line quality \x1b[31m", None)
+        display.event("network", "progress", "half", 0.5)
+        display.event("network", "done", "finished", 1.0)
+        display.event("disk", "start", "Disk", None)
+        display.event("disk", "done", "timed out", None)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "  network: Line quality  ..."
+    assert lines[1].startswith("  network: done (") and lines[3].startswith("  disk: TIMED OUT")
+    assert len(lines) == 4
+
+
+def test_live_lines_show_a_bar_and_seconds_left(clean_env: pytest.MonkeyPatch) -> None:
+    out = FakeTTY()
+    console = make_console(out, width=120, plain=False)
+    with ProbeDisplay(console=console) as display:
+        assert display.animated
+        display.event("network", "start", "Line quality", None)
+        display._started["network"] -= 10  # pretend it has run 10 s
+        display.event("network", "progress", "UDP probe 150", 0.5)
+        progress = display._progress
+        assert progress is not None
+        task = progress.tasks[0]
+        task.start_time = (task.start_time or 0) - 10
+        progress.refresh()
+        assert "s left" in out.getvalue() and "UDP probe 150" in out.getvalue()
+        display.event("network", "done", "finished", 1.0)
+    assert "done in" in out.getvalue()
+
+
+def test_quiet_display_ignores_events() -> None:
+    with probe_display(quiet=True) as display:
+        display.event("os", "start", "x", None)
+
+
+def test_seconds_left() -> None:
+    assert seconds_left(10.0, 0.5) == pytest.approx(10.0)
+    assert seconds_left(3.0, 0.75) == pytest.approx(1.0)
+    assert seconds_left(5.0, None) is None and seconds_left(0.0, 0.5) is None
+    assert seconds_left(5.0, 0.0) is None and seconds_left(5.0, 1.5) == 0.0
+
+
+def test_quiet_check_does_not_import_rich(tmp_path: Path) -> None:
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps(POLICY))
+    code = ("import sys\nfrom wfhaudit.cli import main\n"
+            "try:\n    main(['check', '--quiet', '--only', 'os', '--no-sign', '--policy', "
+            f"{str(policy)!r}, '--out', {str(tmp_path)!r}])\nexcept SystemExit:\n    pass\n"
+            "print('rich' in sys.modules, 'jinja2' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert res.stdout.strip() == "False False", res.stderr
