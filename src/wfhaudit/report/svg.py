@@ -165,8 +165,9 @@ def rtt_chart(samples: Samples, jitter_ms: float | None = None) -> Markup:
                      f'text-anchor="end">{ms:g}</text>')
     for k in range(5):
         t = t_end * k / 4
+        anchor = "start" if k == 0 else "end" if k == 4 else "middle"
         parts.append(f'<text class="tick" x="{x(t):.1f}" y="{_H - _BOTTOM + 16}" '
-                     f'text-anchor="middle">{t:.1f} s</text>')
+                     f'text-anchor="{anchor}">{t:.1f} s</text>')
     parts.append(f'<text class="axis" x="12" y="{_TOP + plot_h / 2:.0f}" '
                  f'transform="rotate(-90 12 {_TOP + plot_h / 2:.0f})" text-anchor="middle">RTT (ms)</text>')
     if got:

@@ -1,0 +1,355 @@
+"""Rendered reports opened offline in headless Chromium, driven over the DevTools protocol.
+
+For each page: a screenshot is produced, no request other than the file itself is made (the
+browser's own Network events), no console error, warning, exception or DevTools issue, and
+for the A38-A41 samples no injected script ran (a sentinel global stays unset) while the
+payloads show as visible text. A canary page without our CSP proves each check can fail.
+The browser runs with a dead proxy and no DNS, so even a request we missed could not leave.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wfhaudit.report.html import load_report, render_html
+
+CHROMIUM = "/usr/bin/chromium"
+REPORTS = Path(__file__).parent.parent / "fixtures" / "reports"
+SHOTS = Path(os.environ.get("WFH_RENDER_SHOTS", tempfile.gettempdir())) / "wfh-render-shots"
+_spec = importlib.util.spec_from_file_location("make_samples", REPORTS / "make_samples.py")
+assert _spec and _spec.loader
+samples = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(samples)
+
+pytestmark = pytest.mark.live
+
+
+class WebSocket:
+    """Just enough RFC 6455 for the DevTools protocol: masked text frames out, frames in."""
+
+    def __init__(self, url: str, timeout: float = 20.0) -> None:
+        assert url.startswith("ws://")
+        hostport, _, path = url[5:].partition("/")
+        host, _, port = hostport.partition(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            assert chunk, "DevTools closed the connection during the handshake"
+            head += chunk
+        assert head.split(b"\r\n", 1)[0].split()[1] == b"101", head[:200]
+        self.buffer = head.split(b"\r\n\r\n", 1)[1]
+
+    def _frame(self) -> tuple[int, int, bytes]:
+        """The next whole frame; a timeout leaves a half-received frame in the buffer."""
+        while True:
+            buf = self.buffer
+            if len(buf) >= 2:
+                length, start = buf[1] & 0x7F, 2
+                if length == 126 and len(buf) >= 4:
+                    length, start = struct.unpack("!H", buf[2:4])[0], 4
+                elif length == 127 and len(buf) >= 10:
+                    length, start = struct.unpack("!Q", buf[2:10])[0], 10
+                if (length < 126 or start > 2) and len(buf) >= start + length:
+                    self.buffer = buf[start + length:]
+                    return buf[0], buf[0] & 0x0F, buf[start:start + length]
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("DevTools closed the connection")
+            self.buffer += chunk
+
+    def send(self, text: str) -> None:
+        data = text.encode()
+        head = bytearray([0x81])
+        if len(data) < 126:
+            head.append(0x80 | len(data))
+        elif len(data) < 1 << 16:
+            head += bytes([0x80 | 126]) + struct.pack("!H", len(data))
+        else:
+            head += bytes([0x80 | 127]) + struct.pack("!Q", len(data))
+        mask = os.urandom(4)
+        self.sock.sendall(bytes(head) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def recv(self) -> str:
+        message = b""
+        while True:
+            b0, opcode, payload = self._frame()
+            if opcode == 0x8:
+                raise ConnectionError("DevTools sent close")
+            if opcode == 0x9:  # ping -> pong
+                self.sock.sendall(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+                continue
+            message += payload
+            if b0 & 0x80:
+                return message.decode()
+
+
+class Browser:
+    """One headless Chromium and one page (a flattened DevTools session)."""
+
+    def __init__(self) -> None:
+        self.profile = tempfile.mkdtemp(prefix="wfh-render-chromium-")
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+             f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
+             "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+             "--window-size=1200,900", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        port_file = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
+            assert time.monotonic() < deadline, "Chromium did not open its DevTools port"
+            assert self.proc.poll() is None, "Chromium exited at start"
+            time.sleep(0.05)
+        port, path = port_file.read_text().splitlines()[:2]
+        self.ws = WebSocket(f"ws://127.0.0.1:{port}{path}")
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget",
+                                 {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Network", "Runtime", "Log", "Audits"):
+            self.call(f"{domain}.enable", session=True)
+
+    def call(self, method: str, params: dict[str, Any] | None = None,
+             session: bool = False, timeout: float = 30.0) -> dict[str, Any]:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        self.ws.send(json.dumps(message))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == self.next_id:
+                assert "error" not in reply, (method, reply["error"])
+                result: dict[str, Any] = reply["result"]
+                return result
+            if "method" in reply:
+                self.events.append(reply)
+        raise TimeoutError(method)
+
+    def wait_for(self, event: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e["method"] == event for e in self.events):
+            assert time.monotonic() < deadline, f"no {event}"
+            self.ws.sock.settimeout(max(0.1, deadline - time.monotonic()))
+            self.events.append(json.loads(self.ws.recv()))
+
+    def settle(self, seconds: float) -> None:
+        """Collect events for a while (late requests, deferred console messages)."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self.ws.sock.settimeout(left)
+            try:
+                self.events.append(json.loads(self.ws.recv()))
+            except TimeoutError:
+                break
+        self.ws.sock.settimeout(30)
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.call("Emulation.setEmulatedMedia", {"media": ""}, session=True)
+        self.call("Page.navigate", {"url": url}, session=True)
+        self.wait_for("Page.loadEventFired")
+        self.settle(0.4)
+
+    def js(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True},
+                           session=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def requests(self) -> list[str]:
+        return [e["params"]["request"]["url"] for e in self.events
+                if e["method"] == "Network.requestWillBeSent"]
+
+    def problems(self) -> list[str]:
+        out = []
+        for e in self.events:
+            method, params = e["method"], e.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                out.append(f"exception: {params['exceptionDetails'].get('text')}")
+            elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning",
+                                                                               "assert"):
+                out.append(f"console.{params['type']}: {params.get('args')}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
+                out.append(f"log {params['entry']['level']}: {params['entry']['text']}")
+            elif method == "Audits.issueAdded":
+                out.append(f"issue: {params['issue']['code']}")
+        return out
+
+    def screenshot(self, path: Path) -> bytes:
+        data = base64.b64decode(self.call("Page.captureScreenshot",
+                                          {"format": "png", "captureBeyondViewport": True},
+                                          session=True)["data"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return data
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.ws.sock.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium, see .ci/apt-packages.txt)")
+    b = Browser()
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Rendered pages of fresh sample reports, plus one with STUN samples to draw."""
+    out = tmp_path_factory.mktemp("wfh-render-pages")
+    reports = {name: samples.make_sample(name, out) for name in samples.SAMPLES}
+    reports["forged"] = samples.make_forged(out)
+    predicate = load_report(reports["linux"]).predicate
+    sent = [round(i * 0.02, 6) for i in range(150)]
+    replies = [[i, round(t + 0.025 + (i % 7) * 0.002, 6)] for i, t in enumerate(sent)
+               if i not in (20, 21, 90)]
+    predicate["evidence"]["measurements"]["stun"] = {
+        "interval_ms": 20, "timeout_ms": 1000, "sent": sent, "replies": replies,
+        "listen_end": 4.0}
+    reports["voip"] = out / "voip.wfh.json"
+    reports["voip"].write_text(json.dumps(predicate), encoding="utf-8")
+    html = {}
+    for name, path in reports.items():
+        html[name] = out / f"{name}.html"
+        html[name].write_text(render_html(load_report(path)), encoding="utf-8")
+    return html
+
+
+def _open_clean(browser: Browser, page: Path, name: str) -> bytes:
+    url = page.as_uri()
+    browser.open(url)
+    assert browser.requests() == [url], browser.requests()
+    assert browser.problems() == []
+    shot = browser.screenshot(SHOTS / f"{name}.png")
+    assert shot.startswith(b"\x89PNG\r\n\x1a\n") and len(shot) > 20_000
+    return shot
+
+
+@pytest.mark.parametrize("name", ["linux", "windows", "voip", "hostile", "forged"])
+def test_page_opens_offline_with_no_request_and_no_error(browser: Browser, pages: dict[str, Path],
+                                                         name: str) -> None:
+    _open_clean(browser, pages[name], name)
+    assert browser.js("document.querySelectorAll('article.finding').length") > 0
+    assert browser.js("document.querySelector('h2#verdict-h').innerText").startswith("Verdict:")
+
+
+def test_voip_chart_is_drawn(browser: Browser, pages: dict[str, Path]) -> None:
+    _open_clean(browser, pages["voip"], "voip")
+    box = browser.js("(() => { const r = document.querySelector('svg.chart')"
+                     ".getBoundingClientRect(); return [r.width, r.height]; })()")
+    assert box[0] > 300 and box[1] > 100
+    assert browser.js("document.querySelector('svg.chart path.lost')"
+                      ".getAttribute('d').split('M').length - 1") == 3
+
+
+@pytest.mark.parametrize("name", ["hostile", "forged"])
+def test_injected_payloads_never_run_and_show_as_text(browser: Browser, pages: dict[str, Path],
+                                                      name: str) -> None:
+    _open_clean(browser, pages[name], name)
+    state = browser.js("JSON.stringify({pwned: window.__wfhPwned === undefined ? null : "
+                       "window.__wfhPwned, images: document.images.length, "
+                       "scripts: document.scripts.length, "
+                       "svgs: document.querySelectorAll('svg').length, "
+                       "handlers: [...document.querySelectorAll('*')].filter(e => "
+                       "[...e.attributes].some(a => a.name.startsWith('on'))).length})")
+    assert json.loads(state) == {"pwned": None, "images": 0, "scripts": 1, "svgs": 0,
+                                 "handlers": 0}
+    text = browser.js("document.body.innerText")
+    for payload in ("<script>window.__wfhPwned=1</script>", "onerror=\"window.__wfhPwned=2\"",
+                    "javascript:window.__wfhPwned=4", "</script><!--", "[bold red]markup[/]"):
+        assert payload in text, payload
+    assert "U+202E" in text and "\u202e" not in text
+    data = json.loads(browser.js("document.getElementById('wfhaudit-data').textContent"))
+    assert "</script><!--" in data["device"]["name"]
+
+
+def test_print_expands_evidence_and_keeps_findings_whole(browser: Browser,
+                                                         pages: dict[str, Path]) -> None:
+    _open_clean(browser, pages["linux"], "linux")
+    screen = browser.js("[...document.querySelectorAll('.evidence-print')].map(e => "
+                        "getComputedStyle(e).display)")
+    assert set(screen) == {"none"}
+    browser.call("Emulation.setEmulatedMedia", {"media": "print"}, session=True)
+    state = json.loads(browser.js(
+        "JSON.stringify([...document.querySelectorAll('article.finding')].map(a => ({"
+        "details: getComputedStyle(a.querySelector('details.evidence')).display, "
+        "print: getComputedStyle(a.querySelector('.evidence-print')).display, "
+        "height: a.querySelector('.evidence-print').offsetHeight, "
+        "brk: getComputedStyle(a).breakInside})))"))
+    assert state and all(s == {"details": "none", "print": "block", "height": s["height"],
+                               "brk": "avoid"} and s["height"] > 0 for s in state)
+    pdf = base64.b64decode(browser.call("Page.printToPDF", {}, session=True)["data"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert browser.requests() == [pages["linux"].as_uri()] and browser.problems() == []
+
+
+def test_csp_blocks_markup_that_got_in_anyway(browser: Browser, pages: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    """Defence in depth: even raw markup spliced into our page can neither run nor load."""
+    page = pages["linux"].read_text(encoding="utf-8").replace(
+        "<main>", '<main><img src="http://127.0.0.1:9/leak.png">'
+        "<script>window.__wfhPwned=7</script><div onclick=\"x()\" style=\"color:red\">x</div>", 1)
+    spliced = tmp_path / "wfh-render-spliced.html"
+    spliced.write_text(page, encoding="utf-8")
+    browser.open(spliced.as_uri())
+    assert browser.js("window.__wfhPwned === undefined")
+    # Chromium announces the image request, then fails it on the CSP: it never leaves.
+    ids = {e["params"]["requestId"] for e in browser.events
+           if e["method"] == "Network.requestWillBeSent"
+           and e["params"]["request"]["url"].endswith("/leak.png")}
+    blocked = {e["params"]["requestId"] for e in browser.events
+               if e["method"] == "Network.loadingFailed"
+               and e["params"].get("blockedReason") == "csp"}
+    assert ids and ids <= blocked
+    assert not [e for e in browser.events if e["method"] == "Network.responseReceived"
+                and e["params"]["response"]["url"].startswith("http")]
+    assert browser.problems(), "the CSP violations were not reported"
+
+
+def test_canary_page_trips_every_check(browser: Browser, tmp_path: Path) -> None:
+    """Without our CSP a request, a console error and a script are all seen by the harness."""
+    canary = tmp_path / "wfh-render-canary.html"
+    canary.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/canary.png">'
+                      "<script>console.error('canary'); window.__wfhPwned = 9;</script>"
+                      "</body></html>", encoding="utf-8")
+    browser.open(canary.as_uri())
+    assert "http://127.0.0.1:9/canary.png" in browser.requests()
+    assert any("canary" in p for p in browser.problems())
+    assert browser.js("window.__wfhPwned") == 9
