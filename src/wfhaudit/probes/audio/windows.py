@@ -45,7 +45,7 @@ ENDPOINTS = (*_PS, (
 _CSHARP = """using System;using System.Runtime.InteropServices;
 [ComImport,Guid("A95664D2-9614-4F35-A746-DE8DB63617E6"),InterfaceType(ComInterfaceType.InterfaceIsIUnknown)]
 interface IWfhEnum{int EnumAudioEndpoints();[PreserveSig]int GetDefaultAudioEndpoint(int flow,int role,out IWfhDev dev);}
-[Guid("D666063F-1587-4E43-81F1-B948E807363F"),InterfaceType(ComInterfaceType.InterfaceIsIUnknown)]
+[ComImport,Guid("D666063F-1587-4E43-81F1-B948E807363F"),InterfaceType(ComInterfaceType.InterfaceIsIUnknown)]
 interface IWfhDev{int Activate();int OpenPropertyStore();[PreserveSig]int GetId([MarshalAs(UnmanagedType.LPWStr)]out string id);}
 [ComImport,Guid("BCDE0395-E52F-467C-8E3D-C4579291692E")]class WfhEnumCls{}
 public static class WfhAudioDefault{public static string Get(int flow,int role){
