@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from wfhaudit.facts import Fact
+from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk.model import Verdict, system_facts, unknown_all
 from wfhaudit.probes.disk.windows_bde import (
@@ -67,7 +68,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
             report = parsed
             break
         if not result.ok:
-            problems.append(f"{what}: {result.failure()}")
+            problems.append(f"{what}: {_failure(result)}")
         elif parsed is None and argv is MANAGE_BDE and result.stdout.strip():
             problems.append("manage-bde printed no English labels (a localized Windows); we do "
                             "not guess from translated text, so run wfhaudit as Administrator "
@@ -75,17 +76,38 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         elif parsed is None:
             problems.append(f"{what}: output not recognised")
         else:
-            problems.append(f"{what}: no usable state for the system drive")
+            problems.append(f"{what}: {_system_problem(parsed)}")
         report = report or parsed
     if report is None or not _usable(report):
         reason = "; ".join(problems) or "no BitLocker source answered"
-        return [*unknown_all(reason, sources)[:3], _unencrypted(report, reason, sources)]
+        return [*unknown_all(reason, sources)[:3], _unencrypted(None, reason, sources)]
     system = report.system_drive or "C:"
-    parts = [(f"the system drive {system}", _verdict(report, system))]
+    parts = [(f"the system drive ({system})", _verdict(report, system))]
     home = report.home_drive
     if home and home.upper() != system.upper():
-        parts.append((f"your profile drive {home}", _verdict(report, home)))
+        parts.append((f"your profile drive ({home})", _verdict(report, home)))
     return [*system_facts(parts, sources), _unencrypted(report, "", sources)]
+
+
+def _failure(result: CommandResult) -> str:
+    """Why a command gave nothing, without repeating a long PowerShell script."""
+    if result.error:
+        return result.failure()
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    useful = [ln.strip() for ln in lines if ln.strip()]
+    first = next((ln for ln in useful if "error" in ln.lower() or "denied" in ln.lower()),
+                 useful[0] if useful else "")
+    return f"exited with status {result.returncode}" + (f": {first[:160]}" if first else "")
+
+
+def _system_problem(report: BdeReport) -> str:
+    """Why a parsed report still does not answer for the system drive."""
+    if not report.system_drive:
+        return "it does not say which drive holds Windows"
+    vol = report.volume(report.system_drive)
+    if vol is None:
+        return f"it does not list {report.system_drive}"
+    return volume_verdict(vol).reason
 
 
 def _verdict(report: BdeReport, drive: str) -> Verdict:

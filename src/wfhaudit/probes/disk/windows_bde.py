@@ -137,7 +137,7 @@ def parse_shell(text: str) -> BdeReport | None:
             continue
         protected, conversion, note = known
         vols.append(BdeVolume(drive, True, None, protected, conversion, None,
-                              value == 6, f"{note} (System.Volume.BitLockerProtection={value})"))
+                              value == 6, f"{note}; System.Volume.BitLockerProtection={value}"))
     return BdeReport("shell", tuple(vols), _drive(data.get("SystemDrive")) or None,
                      _drive(data.get("HomeDrive")) or None)
 
@@ -189,18 +189,18 @@ def parse_manage_bde(text: str) -> BdeReport | None:
 
 def volume_verdict(vol: BdeVolume) -> Verdict:
     """Judge whether this volume's data is protected by BitLocker right now."""
-    name = vol.drive
     conv = vol.conversion
     if conv in ("encrypting", "decrypting", "encryption paused", "decryption paused"):
         pct = f" ({vol.percent:g}% encrypted)" if vol.percent is not None else ""
-        return Verdict("plain", ("bitlocker",), f"{name}: BitLocker {conv}{pct}: not fully "
-                       "protected until it finishes", True)
+        return Verdict("plain", ("bitlocker",), f"BitLocker {conv}{pct}: not fully protected "
+                       "until it finishes", True)
     if vol.protected is True and conv in ("encrypted", None):
-        lock = ", locked" if vol.locked else ""
-        return Verdict.encrypted("bitlocker", f"{name}: BitLocker protection on{lock}")
+        lock = ", drive locked" if vol.locked else ""
+        return Verdict.encrypted("bitlocker", f"BitLocker protection on{lock} [{vol.note}]")
     if vol.protected is False and conv == "encrypted":
-        return Verdict("plain", ("bitlocker",), f"{name}: encrypted but BitLocker protection is "
-                       f"off (suspended or waiting for activation; {vol.note})")
+        return Verdict("plain", ("bitlocker",), "encrypted, but BitLocker protection is off "
+                       "(suspended, or waiting for activation): the key is stored in the clear "
+                       f"[{vol.note}]")
     if vol.protected is False:
-        return Verdict.plain(f"{name}: BitLocker is off ({vol.note})")
-    return Verdict.unknown(f"{name}: BitLocker state could not be read ({vol.note})")
+        return Verdict.plain(f"BitLocker is off [{vol.note}]")
+    return Verdict.unknown(f"the BitLocker state of {vol.drive} could not be read [{vol.note}]")

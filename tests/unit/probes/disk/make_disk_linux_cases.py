@@ -8,17 +8,14 @@ machine (disk_fakesys) and saves exactly what it read and ran.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
+from disk_fakesys import PROC, Dev, FakeHost, Machine, failed, mountinfo, ok
 
-from disk_fakesys import PROC, Dev, FakeHost, Machine, failed, mountinfo, ok  # noqa: E402
-
-from wfhaudit.probes.base import ProbeContext  # noqa: E402
-from wfhaudit.probes.disk import PROBE  # noqa: E402
-from wfhaudit.probes.disk.linux_fs import LSBLK, ZFS_GET, ZPOOL_STATUS  # noqa: E402
+from wfhaudit.probes.base import ProbeContext
+from wfhaudit.probes.disk import PROBE
+from wfhaudit.probes.disk.linux_fs import LSBLK, ZFS_GET, ZPOOL_STATUS
 
 OUT = Path(__file__).resolve().parents[3] / "fixtures" / "cases" / "disk" / "linux"
 SOURCE = ("Constructed, not captured: this development kernel has no device-mapper, so no "
