@@ -70,7 +70,7 @@ def describe_firewalld(result: CommandResult) -> str | None:
     if result.error == "not_found":
         return None
     if result.error:
-        return f"firewall-cmd: {result.failure()}"
+        return result.failure()
     if result.returncode == 0 and result.stdout.strip() == "running":
         return "firewalld reports it is running"
     if result.returncode in FIREWALLD_CODES:

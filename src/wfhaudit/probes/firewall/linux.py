@@ -69,7 +69,7 @@ def _read_nft(host: Host, view: KernelView) -> None:
         view.nft_missing = True
         return
     parse = parse_nft_json
-    if not result.ok and NO_JSON_MARKER in result.stderr:
+    if not result.ok and NO_JSON_MARKER in result.stderr + result.stdout:
         result = host.run(NFT_TEXT, timeout=5)
         view.sources.append(result.source)
         parse = parse_nft_text
@@ -154,7 +154,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         v4 = [f for f in view.found if f.covers_v4]
         return [*decided(True, best_source(v4), sources, _coverage(view)), *facts]
     if not view.problems:
-        read = join_reasons(view.read)
+        read = ", ".join(view.read)
         detail = join_reasons([f"no input chain drops unmatched IPv4 packets ({_coverage(view)})",
                                f"read {read}", ufw_hint or ""])
         source = "nftables" if view.nft_read else "iptables"
@@ -177,6 +177,8 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         frontends.describe_firewalld(host.run(frontends.FIREWALLD_STATE, timeout=5)),
         "ufw reports it is active" if ufw.active else None,
         "ufw reports it is inactive" if ufw.active is False else None,
+        ufw.reason if ufw.reason and "root" not in ufw.reason
+        and "not installed" not in ufw.reason else None,
         ufw_hint) if h]
     sources.append(" ".join(frontends.FIREWALLD_STATE))
     reason = join_reasons(view.problems)

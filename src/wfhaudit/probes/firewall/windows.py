@@ -12,6 +12,8 @@ overridden by Group Policy values; MDM-only settings are not visible there).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
@@ -64,13 +66,17 @@ def _from_netsh_or_registry(ctx: ProbeContext, sources: list[str], problems: lis
     """Fallbacks when PowerShell gave no complete profile states."""
     netsh = ctx.host.run(NETSH_STATE, timeout=15)
     sources.append(netsh.source)
-    if netsh.ok:
-        states, why = parse_netsh(netsh.stdout)
-        if states is not None:
-            return {n: Profile(v) for n, v in states.items()}, "netsh advfirewall"
-        problems.append(why)
-    else:
+    if not netsh.ok:
+        # netsh also fails when the firewall service is stopped; registry values would then
+        # claim a firewall that is not running, so they are not read.
         problems.append(netsh.failure())
+        return None, ""
+    states, why = parse_netsh(netsh.stdout)
+    if states is not None:
+        return {n: Profile(v) for n, v in states.items()}, "netsh advfirewall"
+    problems.append(why)
+    # netsh answered (so the service runs) in a language without known words: the registry
+    # holds the same switches in a form that does not depend on the language.
     local = ctx.host.run(REG_LOCAL, timeout=10)
     policy = ctx.host.run(REG_POLICY, timeout=10)
     sources.extend([local.source, policy.source])
@@ -89,7 +95,8 @@ def _from_netsh_or_registry(ctx: ProbeContext, sources: list[str], problems: lis
 
 def _ps_problem(result: CommandResult, report: PsReport | None) -> str:
     if not result.ok:
-        return result.failure()
+        # Name the program, not the whole script, in the reason.
+        return replace(result, argv=(result.argv[0],)).failure()
     if report is None:
         return "PowerShell printed no JSON"
     if report.profiles_error:
