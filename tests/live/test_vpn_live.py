@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import require_root_tool
+
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult, LiveHost
 from wfhaudit.probes.base import ProbeContext
@@ -34,14 +34,15 @@ pytestmark = pytest.mark.live
 
 _COUNTER = itertools.count()
 
-# Attach to an existing tun device (IFF_TUN | IFF_NO_PI) so it gets carrier, then wait for
-# stdin to close. prctl(PR_SET_NAME) makes the process show up as `openvpn` in psutil.
+# Attach to an existing tun device (IFF_TUN | IFF_NO_PI) so it gets carrier (device "-": no
+# device), then wait for stdin to close. prctl(PR_SET_NAME) makes the process show up in
+# psutil under a client's name (`openvpn`, `charon`).
 _HOLDER = r"""
 import ctypes, fcntl, os, struct, sys
-if len(sys.argv) > 2:
-    ctypes.CDLL(None).prctl(15, sys.argv[2].encode(), 0, 0, 0)
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", sys.argv[1].encode(), 0x0001 | 0x1000))
+ctypes.CDLL(None).prctl(15, sys.argv[2].encode(), 0, 0, 0)
+if sys.argv[1] != "-":
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", sys.argv[1].encode(), 0x0001 | 0x1000))
 print("ready", flush=True)
 sys.stdin.read()
 """
@@ -50,13 +51,17 @@ sys.stdin.read()
 class NetnsHost(LiveHost):
     """LiveHost whose commands run inside one network namespace (tests only)."""
 
-    def __init__(self, netns: str) -> None:
+    def __init__(self, netns: str, unprivileged: bool = False) -> None:
         super().__init__()
         self.netns = netns
+        # setpriv drops to nobody, as a worker without sudo would run the probe.
+        self.prefix: tuple[str, ...] = ("ip", "netns", "exec", netns) + (
+            ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+            if unprivileged else ())
 
     def run(self, argv: Sequence[str], timeout: float = 5.0) -> CommandResult:
         """Run argv under `ip netns exec`, record it under the probe's own argv."""
-        inner = self._execute(("ip", "netns", "exec", self.netns, *argv), timeout)
+        inner = self._execute((*self.prefix, *argv), timeout)
         result = CommandResult(tuple(argv), inner.returncode, inner.stdout, inner.stderr,
                                inner.duration_ms, inner.error)
         self.evidence.commands.append(result)
@@ -142,9 +147,9 @@ def netns() -> Iterator[Netns]:
         ns.close()
 
 
-def probe(ns: Netns, case: str | None = None) -> dict[str, Fact]:
+def probe(ns: Netns, case: str | None = None, unprivileged: bool = False) -> dict[str, Fact]:
     """Run the vpn probe inside the namespace; optionally capture its evidence as a case."""
-    host = NetnsHost(ns.name)
+    host = NetnsHost(ns.name, unprivileged)
     start = time.monotonic()
     facts = {f.key: f for f in PROBE.collect(ProbeContext(host=host))}
     assert time.monotonic() - start < 5, "the vpn probe must stay fast"
@@ -159,7 +164,8 @@ def _capture(target: Path, case: str, host: NetnsHost, facts: dict[str, Fact]) -
     # Keep only VPN-relevant processes: the machine's full list is noise and private.
     procs = evidence["snapshots"].get("processes")
     if isinstance(procs, list):
-        evidence["snapshots"]["processes"] = [p for p in procs if p.get("name") == "openvpn"]
+        evidence["snapshots"]["processes"] = [
+            {**p, "exe": ""} for p in procs if p.get("name") in ("openvpn", "charon")]
     expect = {k: (f.value if f.is_known else {"unknown": (f.reason or "")[:40]})
               for k, f in facts.items()}
     target.mkdir(parents=True, exist_ok=True)
@@ -286,3 +292,60 @@ def test_client_unknown_when_no_known_process_holds_the_tunnel(netns: Netns) -> 
     client = facts["vpn.client"]
     assert not client.is_known
     assert "tun0" in (client.reason or "")
+
+
+def _ipsec_policies(netns: Netns, dst: str) -> None:
+    netns.ip("xfrm", "policy", "add", "src", "10.1.2.3/32", "dst", dst, "dir", "out", "tmpl",
+             "src", "192.168.50.10", "dst", "203.0.113.5", "proto", "esp", "reqid", "1",
+             "mode", "tunnel")
+    netns.ip("xfrm", "policy", "add", "src", dst, "dst", "10.1.2.3/32", "dir", "in", "tmpl",
+             "src", "203.0.113.5", "dst", "192.168.50.10", "proto", "esp", "reqid", "1",
+             "mode", "tunnel")
+
+
+def test_policy_based_ipsec_full_tunnel_read_as_root(netns: Netns) -> None:
+    netns.physical()
+    netns.hold("-", "charon")
+    _ipsec_policies(netns, "0.0.0.0/0")
+    facts = probe(netns, "netns-ipsec-policy-full")
+    assert value(facts, "vpn.active") is True
+    assert value(facts, "vpn.full_tunnel") is True
+    assert value(facts, "vpn.interface") == ""
+    assert value(facts, "vpn.client") == "strongswan"
+
+
+def test_policy_based_ipsec_split(netns: Netns) -> None:
+    netns.physical()
+    netns.hold("-", "charon")
+    _ipsec_policies(netns, "10.0.0.0/8")
+    facts = probe(netns)
+    assert value(facts, "vpn.active") is True
+    assert value(facts, "vpn.full_tunnel") is False
+
+
+def test_ipsec_daemon_without_policies_is_no_vpn(netns: Netns) -> None:
+    netns.physical()
+    netns.hold("-", "charon")
+    facts = probe(netns)
+    assert value(facts, "vpn.active") is False
+
+
+def test_ipsec_without_root_is_unknown_with_reason(netns: Netns) -> None:
+    netns.physical()
+    netns.hold("-", "charon")
+    _ipsec_policies(netns, "0.0.0.0/0")
+    facts = probe(netns, "netns-ipsec-nonroot", unprivileged=True)
+    for key in ("vpn.active", "vpn.full_tunnel", "vpn.interface", "vpn.client"):
+        assert not facts[key].is_known
+        assert "sudo" in (facts[key].reason or "")
+
+
+def test_unprivileged_user_sees_the_full_tunnel(netns: Netns) -> None:
+    netns.physical()
+    netns.tun()
+    netns.ip("route", "add", "0.0.0.0/1", "dev", "tun0")
+    netns.ip("route", "add", "128.0.0.0/1", "dev", "tun0")
+    facts = probe(netns, unprivileged=True)
+    assert value(facts, "vpn.active") is True
+    assert value(facts, "vpn.full_tunnel") is True
+    assert value(facts, "vpn.client") == "openvpn"

@@ -185,7 +185,7 @@ def resolve_client(iface: Iface, all_ifaces: Iterable[Iface], processes: list[st
         vendors = [p for p in procs if p in _TECH_VENDORS.get(iface.tech, ())]
         if len(vendors) == 1:
             return vendors[0], f"{iface.tech} interface driven by the {vendors[0]} process"
-        return iface.tech, f"{iface.name} is a {iface.tech} interface"
+        return iface.tech, f"{iface.name} is a tunnel of type {iface.tech}"
     if len(procs) == 1:
         return procs[0], f"the only VPN client process running is {procs[0]}"
     if len(service_slugs) > 1:

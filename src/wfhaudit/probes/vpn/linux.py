@@ -10,7 +10,8 @@ from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.vpn.clients import clients_from_processes, name_hint
-from wfhaudit.probes.vpn.decide import decide
+from wfhaudit.probes.vpn.decide import KEYS, decide
+from wfhaudit.probes.vpn.linux_ipsec import XFRM, check_ipsec
 from wfhaudit.probes.vpn.model import (
     BLOCKED,
     FAILED,
@@ -30,7 +31,7 @@ LINKS = ("ip", "-j", "-d", "link", "show")
 ROUTES_V4 = ("ip", "-j", "route", "show", "table", "all")
 ROUTES_V6 = ("ip", "-j", "-6", "route", "show", "table", "all")
 RULES = ("ip", "-j", "rule", "show")
-COMMANDS = (*ROUTE_GET, LINKS, ROUTES_V4, ROUTES_V6, RULES)
+COMMANDS = (*ROUTE_GET, LINKS, ROUTES_V4, ROUTES_V6, RULES, XFRM)
 
 # ppp is also PPPoE/dial-up; it counts as a VPN only when one of these clients drives it.
 _PPP_CLIENTS = ("openfortivpn", "forticlient", "l2tp", "pptp", "sstp", "strongswan", "libreswan")
@@ -167,7 +168,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         if _no_json(links):
             why = _NO_JSON
         return [Fact.unknown(k, f"could not list network interfaces: {why}", obs.sources)
-                for k in ("vpn.active", "vpn.full_tunnel", "vpn.interface", "vpn.client")]
+                for k in KEYS]
     obs.ifaces = ifaces
     v4 = ctx.host.run(ROUTES_V4, timeout=3)
     obs.source(v4.source)
@@ -197,4 +198,4 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         if iface.kind == "ppp" and not set(processes() or []) & set(_PPP_CLIENTS):
             obs.ifaces[name] = Iface(name, up=iface.up)
             obs.notes.append(f"{name} is a ppp link without a VPN client (PPPoE or dial-up)")
-    return decide(obs, processes)
+    return check_ipsec(ctx, decide(obs, processes), obs.lookups, processes, obs.sources)

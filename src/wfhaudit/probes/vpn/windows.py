@@ -156,7 +156,15 @@ def parse_query(text: str) -> Observation | str:
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Facts vpn.* for Windows from one PowerShell route/adapter query."""
     result = ctx.host.run(QUERY, timeout=25)
-    parsed = parse_query(result.stdout) if result.ok else result.failure()
+    if result.ok:
+        parsed: Observation | str = parse_query(result.stdout)
+    elif result.error:
+        parsed = result.failure()
+    else:
+        # failure() would quote the whole script; the first error line is what helps.
+        first = (result.stderr or result.stdout).strip().splitlines()
+        parsed = f"PowerShell exited with status {result.returncode}" + (
+            f": {first[0][:160]}" if first else "")
     if isinstance(parsed, str):
         return [Fact.unknown(k, f"could not read routes and adapters: {parsed}", [result.source])
                 for k in KEYS]
