@@ -40,7 +40,9 @@ class Mount:
 def parse_mountinfo(text: str) -> list[Mount]:
     """Every well-formed mountinfo line, in order; malformed lines are skipped."""
     mounts: list[Mount] = []
-    for line in text.splitlines():
+    # Only \n ends a line: the kernel escapes just space, tab, newline and backslash, so other
+    # characters str.splitlines() breaks on (\x1e, \x85, U+2028) can sit inside a path.
+    for line in text.split("\n"):
         fields = line.split(" ")
         try:
             sep = fields.index("-", 6)
@@ -94,7 +96,7 @@ class Swap:
 def parse_swaps(text: str) -> list[Swap]:
     """Active swap areas; the header line and malformed lines are skipped."""
     out: list[Swap] = []
-    for line in text.splitlines()[1:]:
+    for line in text.split("\n")[1:]:
         parts = line.split()
         if len(parts) >= 2 and parts[0].startswith("/"):
             out.append(Swap(_unescape(parts[0]), parts[1]))

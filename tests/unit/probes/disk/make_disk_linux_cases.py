@@ -40,7 +40,7 @@ BOOT = (("259:2", "/", "/boot", "ext4", "/dev/nvme0n1p2"),
 LSATTR_PLAIN = ok("--------------e------- /home/ann\n", ("lsattr", "-d", "/home/ann"))
 
 
-def crypt(name: str, majmin: str, uuid: str, mapname: str, *slaves: str) -> Dev:
+def crypt(name: str, majmin: str, uuid: str | None, mapname: str, *slaves: str) -> Dev:
     """A device-mapper device."""
     return Dev(name, majmin, "dm", slaves=list(slaves), dm_uuid=uuid, dm_name=mapname)
 
@@ -312,12 +312,17 @@ def render(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, sort_keys=False) + "\n"
 
 
+def render_all() -> dict[Path, str]:
+    """Every constructed Linux case file, path -> text."""
+    return {OUT / f"{name}.json": render(build(name, description, machine, expect))
+            for name, (description, machine, expect) in cases().items()}
+
+
 def main() -> None:
     """Write every constructed case."""
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, (description, machine, expect) in cases().items():
-        (OUT / f"{name}.json").write_text(render(build(name, description, machine, expect)),
-                                         encoding="utf-8")
+    for path, text in render_all().items():
+        path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -351,27 +351,29 @@ def win_cases() -> dict[str, tuple[str, str, list[dict[str, Any]], dict[str, Any
     }
 
 
-def write(os_name: str, release: str,
-          cases: dict[str, tuple[str, str, list[dict[str, Any]], dict[str, Any]]]) -> None:
-    """Write one OS's case files."""
-    out = CASES / os_name
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (description, source, commands, expect) in cases.items():
-        evidence = {"format": "wfhaudit-evidence/1",
-                    "os": {"family": os_name, "release": release, "machine": "arm64"
-                           if os_name == "macos" else "AMD64"},
-                    "commands": commands, "files": {}, "dirs": {}, "snapshots": {},
-                    "measurements": {}}
-        doc = {"description": description, "source": source, "evidence": evidence,
-               "expect": expect}
-        (out / f"{name}.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
+def render_all() -> dict[Path, str]:
+    """Every macOS and Windows case file, path -> text."""
+    out: dict[Path, str] = {}
+    for os_name, release, cases in (("macos", "24.1.0", mac_cases()),
+                                    ("windows", "10.0.22631", win_cases())):
+        for name, (description, source, commands, expect) in cases.items():
+            evidence = {"format": "wfhaudit-evidence/1",
+                        "os": {"family": os_name, "release": release,
+                               "machine": "arm64" if os_name == "macos" else "AMD64"},
+                        "commands": commands, "files": {}, "dirs": {}, "snapshots": {},
+                        "measurements": {}}
+            doc = {"description": description, "source": source, "evidence": evidence,
+                   "expect": expect}
+            out[CASES / os_name / f"{name}.json"] = json.dumps(doc, indent=1,
+                                                               ensure_ascii=False) + "\n"
+    return out
 
 
 def main() -> None:
     """Write every macOS and Windows case."""
-    write("macos", "24.1.0", mac_cases())
-    write("windows", "10.0.22631", win_cases())
+    for path, text in render_all().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
