@@ -85,7 +85,11 @@ class Netns:
     def physical(self, ipv6: bool = False) -> None:
         """veth pair phy0/phy0p up, 192.168.50.10/24, default via 192.168.50.1."""
         self.ip("link", "set", "lo", "up")
-        self.ip("link", "add", "phy0", "type", "veth", "peer", "name", "phy0p")
+        veth = subprocess.run(["ip", "netns", "exec", self.name, "ip", "link", "add", "phy0",
+                               "type", "veth", "peer", "name", "phy0p"],
+                              capture_output=True, text=True, timeout=10)
+        if veth.returncode != 0:
+            pytest.skip(f"cannot create a veth pair here: {veth.stderr.strip()}")
         self.ip("link", "set", "phy0p", "up")
         self.ip("link", "set", "phy0", "up")
         self.ip("addr", "add", "192.168.50.10/24", "dev", "phy0")
@@ -149,6 +153,8 @@ def netns() -> Iterator[Netns]:
 
 def probe(ns: Netns, case: str | None = None, unprivileged: bool = False) -> dict[str, Fact]:
     """Run the vpn probe inside the namespace; optionally capture its evidence as a case."""
+    if unprivileged:
+        require_root_tool("setpriv")
     host = NetnsHost(ns.name, unprivileged)
     start = time.monotonic()
     facts = {f.key: f for f in PROBE.collect(ProbeContext(host=host))}

@@ -64,6 +64,8 @@ def parse_route_get(dst: str, result: CommandResult) -> Lookup:
         for needle, (status, note) in _ROUTE_ERRORS.items():
             if needle in text:
                 return Lookup(dst, status, note=note)
+        if ":" in dst and "address family not supported" in text:
+            return Lookup(dst, NO_ROUTE, note="no IPv6 in this kernel")
         return Lookup(dst, FAILED, note=_NO_JSON if _no_json(result) else result.failure())
     data = _json_list(result.stdout)
     entry = data[0] if data else None

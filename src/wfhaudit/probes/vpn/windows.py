@@ -83,8 +83,11 @@ def _up(status: Any) -> bool | None:
 
 def parse_query(text: str) -> Observation | str:
     """An Observation from the script's JSON, or a reason string when it is unusable."""
+    if "\x00" in text:
+        # UTF-16 output read as UTF-8 (a console set to Unicode): ASCII JSON with NULs between.
+        text = text.replace("\x00", "")
     try:
-        data = json.loads(text.lstrip("\ufeff"))
+        data = json.loads(text.lstrip("\ufeff\ufffd"))
     except ValueError:
         return "the PowerShell route query printed no JSON"
     if not isinstance(data, Mapping) or not isinstance(data.get("routes"), (list, Mapping)):

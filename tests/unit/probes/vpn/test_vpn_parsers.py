@@ -317,3 +317,10 @@ def test_probe_lists_every_command_the_backends_run() -> None:
     assert linux_ipsec.XFRM in PROBE.commands["linux"]
     assert tuple(PROBE.commands["macos"]) == macos.COMMANDS
     assert tuple(PROBE.commands["windows"]) == windows.COMMANDS
+
+
+def test_linux_kernel_without_ipv6_is_no_route_not_failure() -> None:
+    argv = ("ip", "-j", "-6", "route", "get", "2606:4700:4700::1111")
+    err = "RTNETLINK answers: Address family not supported by protocol\n"
+    assert linux.parse_route_get("2606:4700:4700::1111", res(argv, "", 2, err)).status == NO_ROUTE
+    assert linux.parse_route_get("1.1.1.1", res(GET, "", 2, err)).status == FAILED
