@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from wfhaudit.cli import cli
+from wfhaudit.report.evidence import evidence_for
 from wfhaudit.report.html import SignatureStatus, load_report, render_html
-from wfhaudit.report.svg import extract_samples, rtt_chart
+from wfhaudit.report.svg import extract_samples, rtt_chart, transfer_windows
 
 REPORTS = Path(__file__).parent.parent / "fixtures" / "reports"
 _spec = importlib.util.spec_from_file_location("make_samples", REPORTS / "make_samples.py")
@@ -269,9 +270,16 @@ def test_rejected_report_shows_only_name_reason_and_digest(fresh: dict[str, Path
     assert not root.find_all("article")
 
 
-def test_unsigned_plain_report_says_so(fresh: dict[str, Path]) -> None:
-    _, root, _ = _render(fresh["linux"])
-    assert "(plain report)" in root.find_all("section", "signature")[0].text()
+def test_file_form_is_stated_and_never_called_verified(fresh: dict[str, Path],
+                                                       tmp_path: Path) -> None:
+    plain = samples.make_sample("linux", tmp_path, sign=False)
+    _, root, _ = _render(plain)
+    sig = root.find_all("section", "signature")[0].text()
+    assert "(plain report)" in sig and "NOT VERIFIED" in sig
+    signed = fresh["linux"]
+    if json.loads(signed.read_text()).get("payloadType"):  # once check signs its reports
+        sig = _render(signed)[1].find_all("section", "signature")[0].text()
+        assert "(DSSE envelope)" in sig and "NOT VERIFIED" in sig
 
 
 def _stun(rtts: list[Any]) -> dict[str, Any]:
@@ -372,3 +380,27 @@ def test_check_html_writes_the_page_beside_the_report(tmp_path: Path) -> None:
     assert len(reports) == 1 and [p.name for p in pages] == [reports[0].name[:-5] + ".html"]
     assert f"HTML for the auditor: {pages[0]}" in res.stderr.replace("\n", "")
     assert "NOT VERIFIED" in pages[0].read_text()
+
+
+def test_network_probe_shape_with_late_pending_and_transfer_windows() -> None:
+    """The network probe's raw record: `sent` times, `replies` [seq, arrival], on one clock."""
+    raw = {"interval_ms": 20, "timeout_ms": 500, "listen_end": 100.9,
+           "sent": [100.0, 100.02, 100.04, 100.06, 100.5],
+           "replies": [[0, 100.03], [0, 100.05], [2, 100.9], [3, 100.08], [7, 1.0], ["x", 2]]}
+    got = extract_samples(raw)
+    assert got is not None and got.origin == 100.0
+    # seq 0 answered (duplicate ignored), 1 lost, 2 late = lost, 3 answered, 4 still pending
+    assert [r is None for _, r in got.points] == [False, True, True, False]
+    assert got.points[0][1] == pytest.approx(30.0) and got.points[3][1] == pytest.approx(20.0)
+    windows = transfer_windows({"download": {"start": 100.02, "end": 100.05},
+                                "upload": {"start": "x", "end": 3}}, got)
+    assert windows == [("download", pytest.approx(0.02), pytest.approx(0.05))]
+    root = parse(str(rtt_chart(got, windows=windows)))
+    assert len(root.find_all("rect", "download")) == 1 and not root.find_all("rect", "upload")
+
+
+def test_dotted_measurement_sources_find_nested_records() -> None:
+    evidence = {"measurements": {"stun": {"tcp_fallback": {"samples_ms": [21.5, 22.0]}}}}
+    items = evidence_for(["measurement:stun.tcp_fallback", "measurement:nope"], evidence)
+    assert items[0].kind == "measurement" and "21.5" in items[0].outputs[0].text
+    assert items[1].kind == "missing"

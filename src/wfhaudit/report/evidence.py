@@ -70,6 +70,17 @@ def _command_items(source: str, commands: list[Any]) -> list[EvidenceItem]:
     return items
 
 
+def _lookup(store: dict[str, Any], name: str) -> Any:
+    """store[name], or a dotted path into it ('stun.tcp_fallback'); None when absent."""
+    if name in store:
+        return store[name]
+    head, _, rest = name.partition(".")
+    node: Any = store.get(head) if rest else None
+    for part in rest.split(".") if rest else []:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def evidence_for(sources: list[Any], evidence: Mapping[str, Any] | None) -> list[EvidenceItem]:
     """Evidence items for each source, in order; a source with no record says so."""
     items: list[EvidenceItem] = []
@@ -93,12 +104,11 @@ def evidence_for(sources: list[Any], evidence: Mapping[str, Any] | None) -> list
                                       else f"{len(as_list(names))} entries",
                                       (_output("entries", listing),) if names is not None else ()))
         name = source.split(":", 1)[1] if source.startswith(("measurement:", "snapshot:")) else source
-        if name in snapshots:
-            found.append(EvidenceItem("snapshot", source, "system snapshot",
-                                      (_output("data", _json_text(snapshots[name])),)))
-        if name in measurements:
-            found.append(EvidenceItem("measurement", source, "raw measurement",
-                                      (_output("samples", _json_text(measurements[name])),)))
+        for kind, store in (("snapshot", snapshots), ("measurement", measurements)):
+            value = _lookup(store, name)
+            if value is not None:
+                found.append(EvidenceItem(kind, source, f"raw {kind}",
+                                          (_output("data", _json_text(value)),)))
         items.extend(found or [EvidenceItem("missing", source,
                                             "no recorded output for this source in the report")])
     return items

@@ -38,6 +38,9 @@ class SignatureStatus:
     detail: str = "No trust file was given, so the signature was not checked"
     rejected: bool = False  # a verifier checked it and said no
     reason: str | None = None  # the verifier's reason code when rejected
+    verifier_verdict: str | None = None  # the verifier's own re-judgement of the evidence
+    warnings: tuple[str, ...] = ()  # e.g. VERDICT_MISMATCH
+    warning_detail: str = ""
 
     @property
     def headline(self) -> str:
@@ -108,6 +111,8 @@ def render_html(report: LoadedReport, signature: SignatureStatus | None = None) 
     signature = signature or SignatureStatus()
     css, _ = stylesheet()
     view: dict[str, Any] = {} if signature.rejected else build_view(report.predicate)
+    if view and signature.verified and signature.verifier_verdict:
+        _verifier_wins(view, signature)
     from wfhaudit import __version__
 
     context = {"csp": content_security_policy(), "css": Markup(css),  # noqa: S704 - our packaged stylesheet
@@ -118,6 +123,18 @@ def render_html(report: LoadedReport, signature: SignatureStatus | None = None) 
                                                              "rejected": True}))}
     template = _environment().get_template("report.html.j2")
     return str(template.render(**context))
+
+
+def _verifier_wins(view: dict[str, Any], signature: SignatureStatus) -> None:
+    """Show the verifier's verdict; the device's own claim is kept only as a note."""
+    ours = signature.verifier_verdict
+    device = view["data"]["verdict"]
+    if ours != device:
+        view["verdict_note"] = (f"The device reported {device or 'no verdict'}; the verifier "
+                                f"re-judged the evidence under the policy: "
+                                f"{signature.warning_detail or ours}.")
+    view["ready"] = ours == "READY"
+    view["verdict"] = "READY" if ours == "READY" else "NOT READY"
 
 
 def default_output(report_path: Path) -> Path:

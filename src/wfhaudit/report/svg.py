@@ -24,6 +24,7 @@ class Samples:
     """Send time (s since the first probe) and RTT in ms, or None for a lost probe."""
 
     points: tuple[tuple[float, float | None], ...]
+    origin: float = 0.0  # the probe clock's value at time 0 of the chart
 
     @property
     def received(self) -> list[float]:
@@ -105,7 +106,7 @@ def extract_samples(measurement: Any) -> Samples | None:
         if not found:
             return None
         begin = min(t for t, _ in found)
-        return Samples(tuple((t - begin, r) for t, r in found))
+        return Samples(tuple((t - begin, r) for t, r in found), begin)
     interval = (_num(measurement.get("interval_ms")) or 20.0) / 1000.0
     points: list[tuple[float, float | None]] = []
     for i, item in enumerate(_sample_lists(measurement)[:MAX_POINTS]):
@@ -126,7 +127,22 @@ def extract_samples(measurement: Any) -> Samples | None:
     if not points:
         return None
     start = min(t for t, _ in points)
-    return Samples(tuple((t - start, r) for t, r in points))
+    return Samples(tuple((t - start, r) for t, r in points), start)
+
+
+def transfer_windows(speedtest: Any, samples: Samples) -> list[tuple[str, float, float]]:
+    """(phase, start, end) of the speed test's transfers on the chart's time axis."""
+    out: list[tuple[str, float, float]] = []
+    if not isinstance(speedtest, Mapping):
+        return out
+    for phase in ("download", "upload"):
+        data = speedtest.get(phase)
+        if not isinstance(data, Mapping):
+            continue
+        start, end = _num(data.get("start")), _num(data.get("end"))
+        if start is not None and end is not None and end > start:
+            out.append((phase, start - samples.origin, end - samples.origin))
+    return out
 
 
 def _nice_max(value: float) -> float:
@@ -136,8 +152,13 @@ def _nice_max(value: float) -> float:
     return math.ceil(value / 10_000) * 10_000.0
 
 
-def rtt_chart(samples: Samples, jitter_ms: float | None = None) -> Markup:
-    """An SVG figure of the samples; jitter_ms (the judged figure) sizes the band if given."""
+def rtt_chart(samples: Samples, jitter_ms: float | None = None,
+              windows: list[tuple[str, float, float]] | None = None) -> Markup:
+    """An SVG figure of the samples.
+
+    jitter_ms (the judged figure) sizes the band if given; windows (phase, start s, end s)
+    shade when a download or upload loaded the line.
+    """
     got = samples.received
     median = statistics.median(got) if got else 0.0
     jitter = jitter_ms if jitter_ms is not None else (samples.jitter() or 0.0)
@@ -170,6 +191,12 @@ def rtt_chart(samples: Samples, jitter_ms: float | None = None) -> Markup:
                      f'text-anchor="{anchor}">{t:.1f} s</text>')
     parts.append(f'<text class="axis" x="12" y="{_TOP + plot_h / 2:.0f}" '
                  f'transform="rotate(-90 12 {_TOP + plot_h / 2:.0f})" text-anchor="middle">RTT (ms)</text>')
+    for phase, start, end in windows or []:
+        x0, x1 = x(max(0.0, min(start, t_end))), x(max(0.0, min(end, t_end)))
+        if x1 > x0:
+            parts.append(f'<rect class="{"download" if phase == "download" else "upload"}" '
+                         f'x="{x0:.1f}" y="{_TOP}" width="{x1 - x0:.1f}" height="{plot_h}"/>'
+                         f'<text class="tick" x="{x0 + 3:.1f}" y="{_TOP + 11}">{phase}</text>')
     if got:
         lo, hi = y(median + jitter), y(max(median - jitter, 0.0))
         parts.append(f'<rect class="band" x="{_LEFT}" y="{lo:.1f}" width="{plot_w}" '

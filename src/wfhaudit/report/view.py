@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from wfhaudit.report.evidence import as_dict, as_list, evidence_for
-from wfhaudit.report.svg import extract_samples, rtt_chart
+from wfhaudit.report.svg import extract_samples, rtt_chart, transfer_windows
 from wfhaudit.report.text import has_bidi, hidden_count
 
 STATUS = {  # status -> (word, css class, symbol); symbol and word carry it, not colour
@@ -88,7 +88,9 @@ def _voip(facts: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, A
     jitter = float(jitter) if isinstance(jitter, (int, float)) and not isinstance(jitter, bool) \
         else None
     return {"figures": [_fact_view(k, facts[k]) for k in present],
-            "chart": rtt_chart(samples, jitter) if samples is not None else None,
+            "chart": rtt_chart(samples, jitter, transfer_windows(measurements.get("speedtest"),
+                                                                 samples))
+            if samples is not None else None,
             "samples": len(samples.points) if samples else 0,
             "lost": samples.lost if samples else 0}
 
@@ -105,7 +107,7 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
     verdict = str(summary.get("verdict") or "")
     tool, policy = predicate.get("tool"), predicate.get("policy")
     return {
-        "ready": verdict == "READY",
+        "ready": verdict == "READY", "verdict_note": "",
         "verdict": "READY" if verdict == "READY" else "NOT READY" if verdict == "NOT_READY"
         else f"UNRECOGNISED VERDICT: {verdict}",
         "score": summary.get("score"),
