@@ -281,3 +281,50 @@ def test_system_facts_needs_every_part() -> None:
     assert (facts["disk.system_encrypted"].value, facts["disk.method"].value) == \
         (True, "luks2+fscrypt")
     assert all_of([], "x").state == "unknown"
+
+
+def test_zfs_key_not_loaded_is_still_encrypted_at_rest() -> None:
+    props = parse_zfs_get("tank/home\tencryption\taes-256-gcm\ntank/home\tkeystatus\tunavailable\n")
+    verdict = zfs_dataset_verdict(props, "tank/home")
+    assert verdict is not None and verdict.state == "encrypted" and "unavailable" in verdict.reason
+
+
+def test_apfs_volume_without_filevault_key_makes_the_volume_list_unknown() -> None:
+    from wfhaudit.probes.disk.macos import _unencrypted
+
+    vols = parse_apfs_list(
+        '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>Containers</key>'
+        "<array><dict><key>Volumes</key><array><dict><key>Name</key><string>Data</string>"
+        "<key>Roles</key><array><string>Data</string></array></dict></array></dict></array>"
+        "</dict></plist>")
+    fact = _unencrypted(vols, "", [])
+    assert not fact.is_known and "FileVault" in (fact.reason or "")
+
+
+@pytest.mark.parametrize(("value", "state", "in_progress"), [
+    (1, "encrypted", False), (2, "plain", False), (3, "plain", True), (4, "plain", True),
+    (5, "plain", False), (6, "encrypted", False), (7, "unknown", False), (8, "plain", False),
+    (0, "unknown", False), (None, "unknown", False), ("1", "encrypted", False)])
+def test_every_shell_protection_value(value: object, state: str, in_progress: bool) -> None:
+    report = parse_shell(json.dumps({"SystemDrive": "C:",
+                                     "Volumes": [{"Drive": "C:", "Protection": value}]}))
+    assert report is not None
+    verdict = volume_verdict(report.volumes[0])
+    assert (verdict.state, verdict.in_progress) == (state, in_progress)
+
+
+@pytest.mark.parametrize(("fstype", "method"), [("ecryptfs", "ecryptfs"),
+                                                ("fuse.gocryptfs", "gocryptfs"),
+                                                ("fuse.cryfs", "cryfs")])
+def test_stacked_encryption_homes(fstype: str, method: str) -> None:
+    from disk_fakesys import FakeHost, Machine
+
+    from wfhaudit.probes.disk.linux import _Linux
+    from wfhaudit.probes.disk.linux_chain import resolve_mount_chain
+
+    text = ("27 1 8:2 / / rw - ext4 /dev/sda2 rw\n"
+            f"40 27 0:48 / /home/ann rw - {fstype} /home/ann/.Private rw\n")
+    host = FakeHost(Machine([], text))
+    chain = resolve_mount_chain(host, "/home/ann/Documents")
+    verdict = _Linux(host, parse_mountinfo(text)).verdict(chain)
+    assert (verdict.state, verdict.methods) == ("encrypted", (method,))
