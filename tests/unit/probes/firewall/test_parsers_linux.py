@@ -1,0 +1,227 @@
+"""Linux parsers: nft JSON and text, iptables-save, ufw and firewall-cmd."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wfhaudit.host import CommandResult
+from wfhaudit.probes.firewall import frontends
+from wfhaudit.probes.firewall.iptables import (
+    IptablesParseError,
+    parse_iptables_save,
+    table_names,
+)
+from wfhaudit.probes.firewall.nft import (
+    NftParseError,
+    needs_root,
+    parse_nft_json,
+    parse_nft_text,
+)
+from wfhaudit.probes.firewall.ruleset import filtering_chains
+
+CASES = Path(__file__).parents[3] / "fixtures" / "cases" / "firewall" / "linux"
+
+
+def _nft(*items: dict[str, object]) -> str:
+    return json.dumps({"nftables": [{"metainfo": {"json_schema_version": 1}}, *items]})
+
+
+def _chain(name: str, **base: object) -> dict[str, object]:
+    return {"chain": {"family": "inet", "table": "t", "name": name, **base}}
+
+
+def _rule(chain: str, *expr: object) -> dict[str, object]:
+    return {"rule": {"family": "inet", "table": "t", "chain": chain, "expr": list(expr)}}
+
+
+HOOK = {"type": "filter", "hook": "input", "prio": 0, "policy": "accept"}
+
+
+def test_nft_json_counter_and_log_keep_a_rule_unconditional() -> None:
+    rs = parse_nft_json(_nft(_chain("in", **HOOK),
+                             _rule("in", {"counter": {"packets": 1, "bytes": 2}}, {"log": None},
+                                   {"drop": None})))
+    assert filtering_chains(rs)[0].why == "ends in an unconditional drop/reject"
+
+
+@pytest.mark.parametrize("cond", [
+    {"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "eth0"}},
+    {"limit": {"rate": 5, "per": "second"}},
+    {"xt": {"type": "match", "name": "conntrack"}},
+    "not-a-dict",
+])
+def test_nft_json_anything_else_before_the_verdict_is_a_condition(cond: object) -> None:
+    rs = parse_nft_json(_nft(_chain("in", **HOOK), _rule("in", cond, {"reject": None})))
+    assert filtering_chains(rs) == []
+
+
+def test_nft_json_jump_target_and_missing_policy() -> None:
+    rs = parse_nft_json(_nft(
+        _chain("in", type="filter", hook="input", prio=0),  # no policy key: accept
+        _chain("deny"), _rule("in", {"jump": {"target": "deny"}}), _rule("deny", {"drop": None})))
+    assert [c.policy for c in rs.chains if c.name == "in"] == ["accept"]
+    assert len(filtering_chains(rs)) == 1
+
+
+@pytest.mark.parametrize("text", ["", "[]", '{"nftables": 3}', "null", "{" * 5000])
+def test_nft_json_rejects_non_rulesets(text: str) -> None:
+    with pytest.raises(NftParseError):
+        parse_nft_json(text)
+
+
+def test_nft_json_ignores_malformed_items() -> None:
+    rs = parse_nft_json(_nft({"chain": "x"}, {"rule": {"expr": 5}}, 7, _chain("in", **HOOK)))  # type: ignore[arg-type]
+    assert [c.name for c in rs.chains] == ["in"]
+
+
+FIREWALLD_TEXT = """# Warning: table ip filter is managed by iptables-nft, do not touch!
+table inet firewalld {
+\tset allowed {
+\t\ttype ipv4_addr
+\t\telements = { 10.0.0.1,
+\t\t\t     10.0.0.2 }
+\t}
+\tchain filter_INPUT {
+\t\ttype filter hook input priority filter + 10; policy accept;
+\t\tct state { established, related } accept
+\t\tiifname "lo" accept
+\t\tjump filter_INPUT_ZONES
+\t\tcounter packets 3 bytes 180 reject with icmpx admin-prohibited comment "tail"
+\t}
+\tchain filter_INPUT_ZONES {
+\t\tgoto filter_IN_public
+\t}
+\tchain filter_IN_public {
+\t\ttcp dport 22 accept
+\t}
+}
+"""
+
+
+def test_nft_text_firewalld_shape() -> None:
+    rs = parse_nft_text(FIREWALLD_TEXT)
+    assert {c.name for c in rs.chains} == {"filter_INPUT", "filter_INPUT_ZONES", "filter_IN_public"}
+    found = filtering_chains(rs)
+    assert [(f.source, f.why) for f in found] == [
+        ("firewalld", "ends in an unconditional drop/reject")]
+
+
+def test_nft_text_policy_drop_and_empty() -> None:
+    text = "table ip filter {\n chain INPUT {\n  type filter hook input priority filter; policy drop;\n }\n}\n"
+    assert filtering_chains(parse_nft_text(text))[0].source == "iptables"
+    assert parse_nft_text("").chains == []
+
+
+@pytest.mark.parametrize("text", ["table inet x {\n chain y {\n", "}\n", "hello {\n}\n",
+                                  "just words"])
+def test_nft_text_rejects_broken_output(text: str) -> None:
+    with pytest.raises(NftParseError):
+        parse_nft_text(text)
+
+
+def test_nft_text_agrees_with_json_on_the_recorded_fallback_case() -> None:
+    case = json.loads((CASES / "nft-no-json-text-fallback.json").read_text())
+    text = case["evidence"]["commands"][1]["stdout"]
+    captured = json.loads((CASES / "nft-inet-drop-policy.json").read_text())
+    js = captured["evidence"]["commands"][0]["stdout"]
+    assert filtering_chains(parse_nft_text(text)) == filtering_chains(parse_nft_json(js))
+
+
+def test_needs_root_markers() -> None:
+    assert needs_root("Operation not permitted (you must be root)")
+    assert needs_root("pfctl: /dev/pf: Permission denied")
+    assert not needs_root("netlink: Error: Protocol not supported")
+
+
+IPT = """# Generated by iptables-save v1.8.9 (nf_tables) on Mon Nov 23 10:54:31 2026
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:guard - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m comment --comment "all the rest" -j guard
+-A guard -j LOG --log-prefix "x "
+-A guard -j REJECT --reject-with icmp-host-prohibited
+COMMIT
+"""
+
+
+def test_iptables_save_user_chain_reject_tail() -> None:
+    rs = parse_iptables_save(IPT, "ip")
+    found = filtering_chains(rs)
+    assert [(f.family, f.chain, f.source) for f in found] == [("ip", "INPUT", "iptables")]
+    forward = next(c for c in rs.chains if c.name == "FORWARD")
+    assert forward.hook == "other" and forward.policy == "drop"
+
+
+def test_iptables_save_goto_and_conditions() -> None:
+    text = ("*filter\n:INPUT ACCEPT [0:0]\n:z - [0:0]\n-A INPUT -p tcp --dport 22 -j DROP\n"
+            "-A INPUT -g z\n-A z -j DROP\nCOMMIT\n")
+    assert len(filtering_chains(parse_iptables_save(text, "ip6"))) == 1
+    text2 = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j DROP\nCOMMIT\n"
+    assert filtering_chains(parse_iptables_save(text2, "ip6")) == []
+
+
+def test_iptables_save_empty_and_mangle_input() -> None:
+    assert parse_iptables_save("", "ip").chains == []
+    text = "*mangle\n:INPUT DROP [0:0]\nCOMMIT\n"
+    assert filtering_chains(parse_iptables_save(text, "ip"))[0].table == "mangle"
+
+
+@pytest.mark.parametrize("text", ["*filter\n:INPUT ACCEPT\n", "COMMIT\n", "*filter\n:\nCOMMIT\n",
+                                  "-A INPUT -j DROP\n", "garbage line\n"])
+def test_iptables_save_rejects_broken_output(text: str) -> None:
+    with pytest.raises(IptablesParseError):
+        parse_iptables_save(text, "ip")
+
+
+def test_table_names() -> None:
+    assert table_names(None) is None
+    assert table_names("") == []
+    assert table_names("filter\nnat\n") == ["filter", "nat"]
+
+
+def _res(rc: int | None, out: str = "", err: str = "", error: str | None = None) -> CommandResult:
+    return CommandResult(frontends.UFW_STATUS, rc, out, err, 1, error)
+
+
+def test_ufw_status() -> None:
+    active = frontends.parse_ufw_status(_res(0, "Status: active\nLogging: on (low)\n"
+                                                "Default: deny (incoming), allow (outgoing)\n"))
+    assert (active.active, active.default_incoming) == (True, "deny")
+    assert frontends.parse_ufw_status(_res(0, "Status: inactive\n")).active is False
+    root = frontends.parse_ufw_status(_res(1, err="ERROR: You need to be root to run this script\n"))
+    assert root.active is None and root.reason == "ufw needs root: run with sudo"
+    german = frontends.parse_ufw_status(_res(0, "Status: aktiv\n"))
+    assert german.active is None and "cannot read" in (german.reason or "")
+    missing = frontends.parse_ufw_status(_res(None, error="not_found"))
+    assert missing.reason == "ufw is not installed"
+
+
+def test_ufw_conf() -> None:
+    assert frontends.parse_ufw_conf("# c\nENABLED=no\n") is False
+    assert frontends.parse_ufw_conf("ENABLED='yes'\n") is True
+    assert frontends.parse_ufw_conf("ENABLED=maybe\n") is None
+    assert frontends.parse_ufw_conf(None) is None
+
+
+@pytest.mark.parametrize(("rc", "out", "error", "want"), [
+    (0, "running\n", None, "firewalld reports it is running"),
+    (252, "not running\n", None, "firewalld is not running"),
+    (251, "", None, "RUNNING_BUT_FAILED"),
+    (253, "", None, "NOT_AUTHORIZED"),
+    (None, "", "timeout", "did not answer in time"),
+    (7, "odd\n", None, "exited with status 7"),
+])
+def test_firewalld_state(rc: int | None, out: str, error: str | None, want: str) -> None:
+    result = CommandResult(frontends.FIREWALLD_STATE, rc, out, "", 1, error)
+    assert want in (frontends.describe_firewalld(result) or "")
+
+
+def test_firewalld_not_installed_says_nothing() -> None:
+    result = CommandResult(frontends.FIREWALLD_STATE, None, error="not_found")
+    assert frontends.describe_firewalld(result) is None
