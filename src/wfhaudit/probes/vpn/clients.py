@@ -7,7 +7,7 @@ A slug is lower-case ASCII and never changes between releases, so a policy can s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from wfhaudit.probes.vpn.model import Iface
@@ -167,32 +167,37 @@ def _claimed_elsewhere(slug: str, iface: Iface, all_ifaces: Iterable[Iface]) -> 
                (other.hint == slug or name_hint(other.name) == slug) for other in all_ifaces)
 
 
-def resolve_client(iface: Iface, all_ifaces: Iterable[Iface], processes: list[str] | None,
-                   services: list[tuple[str, str]]) -> tuple[str | None, str]:
-    """Name the client behind a VPN interface: (slug, how) or (None, why it cannot be named)."""
+def resolve_client(iface: Iface, all_ifaces: Iterable[Iface],
+                   processes: Callable[[], list[str] | None],
+                   services: list[tuple[str, str]], sole_tunnel: bool = True
+                   ) -> tuple[str | None, str]:
+    """Name the client behind a VPN interface: (slug, how) or (None, why it cannot be named).
+
+    Order of evidence: the interface itself (vendor name or adapter), a connected VPN service
+    (only when this is the one live tunnel: services cannot be tied to an interface), then the
+    VPN client processes that do not own another interface.
+    """
     ifaces = list(all_ifaces)
     vendor = iface.hint or name_hint(iface.name)
     if vendor:
         return vendor, f"the interface {iface.name} belongs to {vendor}"
     service_slugs = sorted({s for _, s in services if s})
-    if len(service_slugs) == 1:
+    if len(service_slugs) == 1 and sole_tunnel:
         names = ", ".join(n for n, s in services if s == service_slugs[0])
         return service_slugs[0], f"connected VPN service {names}"
-    procs = [p for p in (processes or []) if not _claimed_elsewhere(p, iface, ifaces)]
-    if service_slugs:
-        procs = [p for p in procs if p in service_slugs] or procs
+    listed = processes()
+    procs = [p for p in sorted({*(listed or []), *service_slugs})
+             if not _claimed_elsewhere(p, iface, ifaces)]
     if iface.tech:
         vendors = [p for p in procs if p in _TECH_VENDORS.get(iface.tech, ())]
         if len(vendors) == 1:
-            return vendors[0], f"{iface.tech} interface driven by the {vendors[0]} process"
+            return vendors[0], f"{iface.tech} interface driven by the {vendors[0]} app"
         return iface.tech, f"{iface.name} is a tunnel of type {iface.tech}"
     if len(procs) == 1:
-        return procs[0], f"the only VPN client process running is {procs[0]}"
-    if len(service_slugs) > 1:
-        return None, f"several VPN services are connected ({', '.join(service_slugs)})"
+        return procs[0], f"the only VPN client running is {procs[0]}"
     if procs:
         return None, (f"several VPN clients are running ({', '.join(procs)}) and nothing ties "
                       f"{iface.name} to one of them")
-    if processes is None:
+    if listed is None:
         return None, f"no process list to tell which client runs {iface.name}"
     return None, f"no known VPN client process runs {iface.name}"

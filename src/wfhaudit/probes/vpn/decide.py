@@ -93,8 +93,8 @@ def decide(obs: Observation, processes: ProcessList) -> list[Fact]:
                     Fact.unknown("vpn.client", reason, src)]
         if not splits:
             if via_dead:
-                notes.append(f"public traffic is routed into {via_dead[0].dev}, which has no "
-                             "carrier (is the VPN client running?)")
+                notes.append(f"public traffic is routed into {via_dead[0].dev}, which is down "
+                             "or has no address (is the VPN client running?)")
             elif not routed:
                 notes.append("no route to any public address")
             detail = "; ".join([NO_VPN, *notes, where] if where else [NO_VPN, *notes])
@@ -117,9 +117,17 @@ def decide(obs: Observation, processes: ProcessList) -> list[Fact]:
         facts.append(Fact.observed("vpn.full_tunnel", full, src, detail=detail))
     facts.append(Fact.observed("vpn.interface", iface.name, src,
                                detail=iface.description or f"{iface.kind} interface"))
-    procs = processes()
-    slug, how = resolve_client(iface, obs.ifaces.values(), procs, obs.connected_services)
-    csrc = [*src, "snapshot:processes"] if procs is not None else src
+    listed: list[list[str] | None] = []
+
+    def listing() -> list[str] | None:
+        if not listed:
+            listed.append(processes())
+        return listed[0]
+
+    live = {lk.dev for lk in via_live} | {t.name for t in _split_tunnels(obs)}
+    slug, how = resolve_client(iface, obs.ifaces.values(), listing, obs.connected_services,
+                               sole_tunnel=len(live) <= 1)
+    csrc = [*src, "snapshot:processes"] if listed and listed[0] is not None else src
     if slug is None:
         facts.append(Fact.unknown("vpn.client", f"VPN on {iface.name} is up but its client "
                                   f"could not be named: {how}", csrc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -255,15 +256,39 @@ def test_processes_match_by_name_exe_and_truncated_comm() -> None:
 def test_resolve_client_prefers_interface_then_service_then_single_process() -> None:
     tun = Iface("tun0", kind="tun", up=True)
     ts = Iface("tailscale0", kind="tun", up=True)
-    assert clients.resolve_client(ts, [ts], [], [])[0] == "tailscale"
-    assert clients.resolve_client(tun, [tun], ["openvpn"], [("Work", "wireguard")])[0] == "wireguard"
-    assert clients.resolve_client(tun, [tun, ts], ["openvpn", "tailscale"], [])[0] == "openvpn"
-    slug, why = clients.resolve_client(tun, [tun], ["openvpn", "openconnect"], [])
+
+    def procs(*names: str) -> Callable[[], list[str] | None]:
+        return lambda: list(names)
+
+    assert clients.resolve_client(ts, [ts], procs(), [])[0] == "tailscale"
+    assert clients.resolve_client(tun, [tun], procs("openvpn"), [("Work", "wireguard")])[0] == \
+        "wireguard"
+    assert clients.resolve_client(tun, [tun, ts], procs("openvpn", "tailscale"), [])[0] == "openvpn"
+    slug, why = clients.resolve_client(tun, [tun], procs("openvpn", "openconnect"), [])
     assert slug is None and "several" in why
     wg = Iface("wg0", kind="wireguard", up=True, tech="wireguard")
-    assert clients.resolve_client(wg, [wg], [], [])[0] == "wireguard"
-    assert clients.resolve_client(wg, [wg], ["mullvad"], [])[0] == "mullvad"
-    assert clients.resolve_client(tun, [tun], None, [])[0] is None
+    assert clients.resolve_client(wg, [wg], procs(), [])[0] == "wireguard"
+    assert clients.resolve_client(wg, [wg], procs("mullvad"), [])[0] == "mullvad"
+    assert clients.resolve_client(tun, [tun], lambda: None, [])[0] is None
+
+
+def test_a_connected_service_does_not_name_one_of_several_tunnels() -> None:
+    utun4 = Iface("utun4", kind="utun", up=True)
+    utun6 = Iface("utun6", kind="utun", up=True)
+    services = [("Tailscale", "tailscale")]
+    slug, why = clients.resolve_client(utun6, [utun4, utun6], lambda: ["openvpn", "tailscale"],
+                                       services, sole_tunnel=False)
+    assert slug is None and "openvpn, tailscale" in why
+    assert clients.resolve_client(utun6, [utun4, utun6], lambda: ["openvpn"], services,
+                                  sole_tunnel=True)[0] == "tailscale"
+
+
+def test_process_list_is_not_taken_when_the_interface_names_the_client() -> None:
+    called: list[int] = []
+    gp = Iface("gpd0", kind="tun", up=True)
+    assert clients.resolve_client(gp, [gp], lambda: called.append(1) or [], [])[0] == \
+        "globalprotect"
+    assert not called
 
 
 # --- decide ------------------------------------------------------------------------------------
@@ -302,7 +327,7 @@ def test_decide_dead_tunnel_plus_bypass() -> None:
     obs = _obs(Lookup("1.1.1.1", OK, "tun0"), Lookup("149.112.112.112", OK, "eth0"),
                routes={"tun0": ["0.0.0.0/1"]}, tun0=dead, eth0=ETH)
     got = facts_of(obs)
-    assert got["vpn.active"].value is False and "no carrier" in (got["vpn.active"].detail or "")
+    assert got["vpn.active"].value is False and "is down" in (got["vpn.active"].detail or "")
 
 
 def test_link_local_filter() -> None:
