@@ -353,3 +353,30 @@ def test_canary_page_trips_every_check(browser: Browser, tmp_path: Path) -> None
     assert "http://127.0.0.1:9/canary.png" in browser.requests()
     assert any("canary" in p for p in browser.problems())
     assert browser.js("window.__wfhPwned") == 9
+
+
+def _luminance(rgb: list[float]) -> float:
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_text_contrast_meets_wcag_aa(browser: Browser, pages: dict[str, Path]) -> None:
+    """Status badges, headings and body text: contrast at least 4.5:1 against what is behind."""
+    _open_clean(browser, pages["hostile"], "hostile")
+    pairs = json.loads(browser.js("""JSON.stringify((() => {
+        const rgb = s => s.match(/[0-9.]+/g).map(Number);
+        const bg = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e)
+            .backgroundColor; if (rgb(c).length < 4 || rgb(c)[3] > 0) return rgb(c); }
+            return [255, 255, 255]; };
+        const sel = '.badge, h1, h2, h3, .blocks, dt, dd, p, .ctl, .kind, .meta, pre, td, th';
+        return [...document.querySelectorAll(sel)].filter(e => e.innerText.trim()).map(e =>
+            [e.tagName + '.' + e.className, rgb(getComputedStyle(e).color), bg(e)]);
+    })())"""))
+    assert len(pairs) > 50
+    for name, fg, bg in pairs:
+        hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+        ratio = (hi + 0.05) / (lo + 0.05)
+        assert ratio >= 4.5, (name, fg, bg, round(ratio, 2))
