@@ -154,6 +154,7 @@ def test_docker_style_forward_drop_is_not_host_protection(netns: FwNetns) -> Non
     facts = _probe(netns.host(), "iptables-nft-docker-forward-drop")
     assert facts["firewall.enabled"].value is False
     assert facts["firewall.source"].value == "nftables"
+    _same_judgement_from_text(netns)
 
 
 def test_iptables_nft_input_drop_is_enabled_ipv4_only(netns: FwNetns) -> None:
@@ -163,6 +164,7 @@ def test_iptables_nft_input_drop_is_enabled_ipv4_only(netns: FwNetns) -> None:
     assert facts["firewall.enabled"].value is True
     assert facts["firewall.source"].value == "iptables"
     assert "IPv6: not filtered" in (facts["firewall.enabled"].detail or "")
+    _same_judgement_from_text(netns)
 
 
 def test_legacy_iptables_drop_is_seen_although_nft_is_empty(netns: FwNetns) -> None:
@@ -195,6 +197,7 @@ def test_ufw_active_is_enabled_and_named(netns: FwNetns) -> None:
     assert facts["firewall.enabled"].value is True
     assert facts["firewall.source"].value == "ufw"
     assert "IPv4: ip filter INPUT has policy drop" in (facts["firewall.enabled"].detail or "")
+    _same_judgement_from_text(netns)
 
 
 def test_without_root_says_what_could_not_be_read(netns: FwNetns) -> None:
