@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import require_root_tool
+
 from wfhaudit.host import LiveHost, RecordedHost
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import PROBE
-from wfhaudit.probes.disk.linux import _Linux
+from wfhaudit.probes.disk.linux import LinuxDisk
 from wfhaudit.probes.disk.linux_blockdev import node_verdict
 from wfhaudit.probes.disk.linux_chain import read_mounts, resolve_mount_chain
 
@@ -119,7 +119,7 @@ def test_luks2_mapping_on_a_loop_device_is_encrypted(scratch: Scratch) -> None:
     assert chain.node is not None and chain.node.dm_uuid is not None
     assert chain.node.dm_uuid.startswith("CRYPT-LUKS2-")
     assert [p.name for p in chain.node.parents] == [_kname(device)]
-    verdict = _Linux(host, read_mounts(host)).verdict(chain)
+    verdict = LinuxDisk(host, read_mounts(host)).verdict(chain)
     assert (verdict.state, verdict.methods) == ("encrypted", ("luks2",)), verdict.reason
     assert "/proc/self/mountinfo" in host.evidence.files
 
@@ -139,7 +139,7 @@ def test_plain_ext4_on_a_loop_device_is_not_encrypted(scratch: Scratch) -> None:
     assert node_verdict(node).state == "plain"
     # The loop's data lives in the image file, so the full answer is that of the filesystem
     # holding the image (the plain root here).
-    run = _Linux(host, read_mounts(host))
+    run = LinuxDisk(host, read_mounts(host))
     holder = run.verdict(resolve_mount_chain(host, str(image)))
     verdict = run.verdict(chain)
     assert verdict.state == holder.state
@@ -181,7 +181,7 @@ def test_fscrypt_home_folder_is_seen_by_lsattr(scratch: Scratch) -> None:
         os.close(fd)
 
     host = LiveHost()
-    run = _Linux(host, read_mounts(host))
+    run = LinuxDisk(host, read_mounts(host))
     root = resolve_mount_chain(host, "/")
     verdict, _ = run.home_verdict(str(home), root, run.verdict(root))
     assert (verdict.state, verdict.methods) == ("encrypted", ("fscrypt",)), verdict.reason

@@ -36,17 +36,14 @@ from wfhaudit.probes.disk.linux_fs import (
     parse_zpool_vdevs,
     zfs_dataset_verdict,
 )
-from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, SWAPS, Mount, find_mount, parse_swaps
+from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, Mount, find_mount
+from wfhaudit.probes.disk.linux_volumes import unencrypted_volumes
 from wfhaudit.probes.disk.model import Verdict, all_of, system_facts, unknown_all
 
 LOGINUID = "/proc/self/loginuid"
 STATUS = "/proc/self/status"
 NO_LOGINUID = "4294967295"
 FSCRYPT_FS = frozenset({"ext4", "f2fs"})
-IMAGE_FS = frozenset({"squashfs", "iso9660", "udf", "erofs", "cramfs"})
-SKIP_POINTS = frozenset({"/boot", "/boot/efi", "/efi"})
-# udisks mounts removable and external media here; snaps are loop images.
-SKIP_PREFIXES = ("/boot/", "/media/", "/run/media/", "/snap/", "/var/snap/")
 CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")
 MAX_BACKING_DEPTH = 2
 
@@ -80,7 +77,7 @@ def parse_passwd_home(text: str) -> str | None:
     return None
 
 
-class _Linux:
+class LinuxDisk:
     """One collection run: caches zfs/zpool/lsblk answers and records the sources used."""
 
     def __init__(self, host: Host, mounts: list[Mount]) -> None:
@@ -227,73 +224,6 @@ class _Linux:
             return Verdict.unknown(f"{v.reason}; {fv.reason}"), False
         return v, same
 
-    def unencrypted_volumes(self, root: MountChain, root_v: Verdict) -> Fact:
-        """Fixed, mounted data volumes (and swap) that are not encrypted, by mount point."""
-        key = "disk.unencrypted_volumes"
-        if root_v.state == "unknown" and root.kind not in ("block", "btrfs", "zfs"):
-            return Fact.unknown(key, f"the system volume /: {root_v.reason}", self.src())
-        picked: dict[str, Mount] = {}
-        for m in self.mounts:
-            mp = m.mount_point
-            if mp in SKIP_POINTS or mp.startswith(SKIP_PREFIXES) or m.fstype in IMAGE_FS:
-                continue
-            if m.fstype == "zfs":
-                if "@" in m.source:
-                    continue
-                dev = f"zfs:{m.source}"
-            elif m.major == 0:
-                if m.fstype != "btrfs":
-                    continue
-                dev = f"btrfs:{m.source}"
-            else:
-                dev = m.majmin
-            if dev not in picked or len(mp) < len(picked[dev].mount_point):
-                picked[dev] = m
-        plain: list[str] = []
-        unknown: list[tuple[str, str]] = []
-        for m in picked.values():
-            chain = chain_for_mount(self.host, m.mount_point, m)
-            if chain.node is not None and _not_fixed(chain.node):
-                continue
-            v = self.verdict(chain)
-            if v.state == "plain":
-                plain.append(m.mount_point)
-            elif v.state == "unknown":
-                unknown.append((m.mount_point, v.reason))
-        self._swaps(plain, unknown)
-        if unknown:
-            mp, why = unknown[0]
-            return Fact.unknown(key, f"could not tell whether {mp} is encrypted: {why}", self.src())
-        detail = f"checked {len(picked)} mounted volume(s) and swap in {MOUNTINFO} and {SWAPS}"
-        return Fact.observed(key, sorted(plain), self.src(), detail)
-
-    def _swaps(self, plain: list[str], unknown: list[tuple[str, str]]) -> None:
-        self.sources.append(SWAPS)
-        for swap in parse_swaps(self.host.read_file(SWAPS) or ""):
-            name = f"swap:{swap.path}"
-            if swap.kind == "partition":
-                kname = kname_for_source(self.host, swap.path)
-                if kname is None:
-                    unknown.append((name, f"{swap.path} not found in sysfs"))
-                    continue
-                node = read_node(self.host, f"{SYS_CLASS_BLOCK}/{kname}")
-                if _not_fixed(node):
-                    continue
-                v = self.node_verdict(node, None, 0)
-            else:
-                v = self.verdict(resolve_mount_chain(self.host, swap.path, self.mounts))
-            if v.state == "plain":
-                plain.append(name)
-            elif v.state == "unknown":
-                unknown.append((name, v.reason))
-
-
-def _not_fixed(node: BlockNode) -> bool:
-    """Loop images, compressed RAM (zram) and removable media are not fixed data volumes."""
-    leaves = node.leaves()
-    return any(leaf.removable for leaf in leaves) or all(
-        leaf.name.startswith(("loop", "zram", "ram")) for leaf in leaves)
-
 
 def collect(ctx: ProbeContext) -> list[Fact]:
     """The four disk facts for Linux."""
@@ -301,7 +231,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     mounts = read_mounts(host)
     if not mounts:
         return unknown_all(f"{MOUNTINFO} could not be read", [MOUNTINFO])
-    run = _Linux(host, mounts)
+    run = LinuxDisk(host, mounts)
     root_mount = find_mount(mounts, "/")
     if root_mount is None:
         return unknown_all(f"no root filesystem in {MOUNTINFO}", [MOUNTINFO])
@@ -317,4 +247,4 @@ def collect(ctx: ProbeContext) -> list[Fact]:
             parts = [(f"the system volume / (also holds your home {home})", root_v)]
         else:
             parts = [("the system volume /", root_v), (f"your home {home}", home_v)]
-    return [*system_facts(parts, run.sources), run.unencrypted_volumes(root, root_v)]
+    return [*system_facts(parts, run.sources), unencrypted_volumes(run, root, root_v)]

@@ -319,12 +319,12 @@ def test_every_shell_protection_value(value: object, state: str, in_progress: bo
 def test_stacked_encryption_homes(fstype: str, method: str) -> None:
     from disk_fakesys import FakeHost, Machine
 
-    from wfhaudit.probes.disk.linux import _Linux
+    from wfhaudit.probes.disk.linux import LinuxDisk
     from wfhaudit.probes.disk.linux_chain import resolve_mount_chain
 
     text = ("27 1 8:2 / / rw - ext4 /dev/sda2 rw\n"
             f"40 27 0:48 / /home/ann rw - {fstype} /home/ann/.Private rw\n")
     host = FakeHost(Machine([], text))
     chain = resolve_mount_chain(host, "/home/ann/Documents")
-    verdict = _Linux(host, parse_mountinfo(text)).verdict(chain)
+    verdict = LinuxDisk(host, parse_mountinfo(text)).verdict(chain)
     assert (verdict.state, verdict.methods) == ("encrypted", (method,))

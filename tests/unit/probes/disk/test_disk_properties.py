@@ -164,7 +164,7 @@ def test_any_stack_is_encrypted_exactly_when_a_confidential_layer_is_in_it(layer
                                                *PROC)))
     chain = resolve_mount_chain(host, "/")
     assert isinstance(chain.mount, Mount) and chain.node is not None
-    verdict = linux._Linux(host, parse_mountinfo(host.read_file("/proc/self/mountinfo") or "")
+    verdict = linux.LinuxDisk(host, parse_mountinfo(host.read_file("/proc/self/mountinfo") or "")
                            ).verdict(chain)
     confidential = [i for i, layer in enumerate(layers) if layer in ("LUKS1", "LUKS2", "PLAIN")]
     if confidential:
