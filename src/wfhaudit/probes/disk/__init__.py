@@ -15,5 +15,6 @@ PROBE = Probe(
     commands={"linux": linux.COMMANDS,
               "macos": [macos.FDESETUP_STATUS, macos.FDESETUP_ISACTIVE, macos.APFS_LIST],
               "windows": windows.COMMANDS},
-    budget_s=10.0,
+    # Windows may run three PowerShell/manage-bde commands of up to 10 s each.
+    budget_s=25.0,
 )

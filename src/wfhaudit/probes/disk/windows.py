@@ -61,7 +61,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     for argv, parse, what in ((BDE_CIM, parse_cim, "the BitLocker WMI query (needs Administrator)"),
                               (BDE_SHELL, parse_shell, "the Explorer BitLocker property"),
                               (MANAGE_BDE, parse_manage_bde, "manage-bde -status")):
-        result = host.run(argv, timeout=20.0)
+        result = host.run(argv, timeout=10.0)
         sources.append(result.source)
         parsed = parse(result.stdout) if result.ok else None
         if _usable(parsed):
