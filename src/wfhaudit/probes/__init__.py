@@ -11,6 +11,7 @@ from wfhaudit.probes.base import Probe
 PROBE_MODULES: dict[str, str] = {
     "os": "wfhaudit.probes.os",
     "location": "wfhaudit.probes.location",
+    "network": "wfhaudit.probes.network",
     "firewall": "wfhaudit.probes.firewall",
     "audio": "wfhaudit.probes.audio",
     "vpn": "wfhaudit.probes.vpn",

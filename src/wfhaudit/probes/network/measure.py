@@ -1,0 +1,91 @@
+"""The live measurement plan: resolve, UDP stream (idle then loaded), speedtest, TCP fallback.
+
+Timeline with the defaults (deadline 12 s): the speedtest worker fetches its configuration and
+picks a server while ~300 STUN probes measure the idle line (6 s); then it downloads and
+uploads while the stream keeps going (latency under load); sending stops one reply-timeout
+before the deadline so the last replies can arrive. With no DNS at all every lookup fails at
+once and the probe ends within about 2.5 s.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+from wfhaudit.probes.network.config import NetworkSettings
+from wfhaudit.probes.network.resolve import resolve_all
+from wfhaudit.probes.network.speed import SpeedRun
+from wfhaudit.probes.network.tcp import run_tcp
+from wfhaudit.probes.network.udp import Clock, run_udp
+
+DNS_TIMEOUT_S = 2.0
+FACTS_MARGIN_S = 0.3           # kept at the end for turning samples into facts
+WORKER_OVERHEAD_S = 0.5        # thread start/join around each speedtest-cli transfer
+NO_NETWORK_CAP_S = 2.5         # how long to wait for speedtest-cli when nothing resolved
+
+Report = Callable[[str, float], None]
+
+
+def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the whole live measurement; returns the raw (stun, speedtest) records."""
+    clock = Clock.start()
+    deadline = clock.mono0 + cfg.deadline_s
+    end = deadline - FACTS_MARGIN_S
+    timeout_s = cfg.timeout_ms / 1000.0
+    stop_sending = end - min(timeout_s, max(0.2, cfg.deadline_s / 10))
+
+    def say(message: str) -> None:
+        elapsed = clock.elapsed()
+        report(f"{message} ({elapsed:.0f} of {cfg.deadline_s:.0f} s)",
+               min(1.0, elapsed / cfg.deadline_s))
+
+    speed: SpeedRun | None = None
+    if cfg.speed.mode != "off":
+        speed = SpeedRun(cfg.speed, clock,
+                         lambda: stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S)
+        speed.start()
+    say("resolving STUN and fallback servers")
+    names = resolve_all([*cfg.stun_servers, *cfg.tcp_fallback], min(DNS_TIMEOUT_S, cfg.deadline_s),
+                        socket.SOCK_DGRAM)
+    stun_servers = names[:len(cfg.stun_servers)]
+    tcp_servers = names[len(cfg.stun_servers):]
+
+    def keep_going(sent: int, now: float) -> bool:
+        if sent < cfg.count:
+            return True
+        if speed is None:
+            return False
+        speed.go.set()
+        if sent == cfg.count:
+            say(f"idle probes done; speedtest {speed.stage}")
+        # Keep sampling while speedtest-cli still has transfers to do: that is the loaded RTT.
+        return not speed.finished
+
+    stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,
+                   stop_sending, say)
+    if speed is not None:
+        speed.go.set()   # UDP failed or ended early: let the transfers run now
+    if not stun.get("server"):
+        if any(s.address for s in tcp_servers):
+            say("UDP got no STUN reply; timing TCP connects instead")
+        stun["tcp_fallback"] = run_tcp(tcp_servers, end)
+    speed_raw: dict[str, Any] = {"mode": "off"}
+    if speed is not None:
+        nothing_resolved = not any(r.address for r in names)
+        wait_until = min(end, clock.mono0 + NO_NETWORK_CAP_S) if nothing_resolved else end
+        while not speed.finished and time.monotonic() < wait_until:
+            say(f"speedtest: {speed.stage}")
+            speed.join(min(0.5, wait_until - time.monotonic()))
+        if not speed.finished:
+            speed.stop.set()
+            speed.join(0.2)
+        speed_raw = speed.snapshot(deadline_hit=not speed.finished)
+        if nothing_resolved and not speed.finished:
+            speed_raw["error"] = speed_raw.get("error") or {
+                "stage": speed.stage, "type": "_DnsFailure",
+                "message": "no STUN or fallback name resolved and speedtest-cli was still "
+                           f"{speed.stage} after {NO_NETWORK_CAP_S:g} s, so the network is down"}
+    say("done")
+    return stun, speed_raw

@@ -1,0 +1,267 @@
+"""speedtest-cli's Speedtest class in a worker thread, bounded by our deadline; raw results only.
+
+speedtest-cli has per-socket timeouts but no overall deadline, its latency probes use a fixed
+10 s timeout, and it reports failures as results (ping 1800000 ms, 0 bit/s). So the worker
+records what happened stage by stage, the orchestrator stops waiting at the deadline (and
+sets the shutdown event so the transfer threads end), and speed_facts.py decides what the
+recording proves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import socket
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from wfhaudit.probes.network.config import Endpoint, SpeedSettings
+from wfhaudit.probes.network.resolve import resolve_all
+from wfhaudit.probes.network.udp import Clock
+
+CONFIG_HOST = "www.speedtest.net"
+# Bounded transfers: at most 2 GETs per image size (<= ~205 MB over all ten sizes, more than
+# a 12 s run reads below 600 Mbit/s) and 24 uploads of <= 1 MiB, built lazily (speedtest-cli's
+# default pre-allocates ~151 MB of upload bodies).
+MAX_DOWNLOADS_PER_SIZE = 2
+MAX_THREADS = 8
+UPLOAD_SIZES = [262144, 524288, 1048576]
+MAX_UPLOADS = 24
+MIN_PHASE_S = 0.5
+OP_TIMEOUT_S = 4.0
+DNS_TIMEOUT_S = 2.0
+
+
+
+class _StopEvent(threading.Event):
+    """A threading.Event that also answers speedtest-cli's deprecated isSet() quietly."""
+
+    def isSet(self) -> bool:
+        """Same as is_set(), without the DeprecationWarning of threading.Event.isSet."""
+        return self.is_set()
+
+
+class _NoFileno:
+    """Forwards everything to a stream except fileno(), which it refuses."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def fileno(self) -> int:
+        """Refuse, so speedtest-cli keeps using the stream instead of grabbing the fd."""
+        raise io.UnsupportedOperation("fileno")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_stdio() -> Iterator[None]:
+    # Importing speedtest-cli wraps fds 1 and 2 in FileIO objects that close those fds when
+    # collected; a stream without fileno() makes it fall back to the stream itself.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _NoFileno(saved[0]), _NoFileno(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def import_speedtest() -> ModuleType:
+    """Import speedtest-cli lazily (it is slow and has import-time side effects)."""
+    with _IMPORT_LOCK:
+        if "speedtest" not in sys.modules:
+            with _quiet_stdio():
+                import speedtest  # noqa: F401 - imported for sys.modules
+        module: ModuleType = sys.modules["speedtest"]
+        return module
+
+
+def describe_error(exc: BaseException) -> str:
+    """speedtest-cli's exception as one readable line (unwrapping urllib's reprs)."""
+    text = str(exc).strip()
+    if text.startswith("<urlopen error") and text.endswith(">"):
+        text = text[len("<urlopen error"):-1].strip()
+    return text or type(exc).__name__
+
+
+def _proxied(url: str) -> bool:
+    scheme = urllib.parse.urlsplit(url).scheme
+    host = urllib.parse.urlsplit(url).hostname or ""
+    return scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(host)
+
+
+class SpeedRun:
+    """One speedtest-cli run in a daemon thread; state readable at any time."""
+
+    def __init__(self, settings: SpeedSettings, clock: Clock,
+                 transfer_budget: Callable[[], float]) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.go = threading.Event()
+        self.stop = _StopEvent()
+        self._budget = transfer_budget
+        self._lock = threading.Lock()
+        self._raw: dict[str, Any] = {
+            "mode": settings.mode, "secure": settings.secure, "target": self._target(),
+            "stages": [], "server": None, "download": None, "upload": None, "error": None,
+            "deadline_hit": False}
+        self._thread = threading.Thread(target=self._run, name="wfh-network-speedtest",
+                                        daemon=True)
+
+    def _target(self) -> str:
+        s = self.settings
+        if s.mode == "mini":
+            return str(s.mini_url)
+        if s.mode == "server":
+            return f"speedtest.net server {s.server_id}"
+        return "nearest speedtest.net server"
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread.start()
+
+    @property
+    def finished(self) -> bool:
+        """True once the worker has stopped (success or error)."""
+        return not self._thread.is_alive()
+
+    @property
+    def stage(self) -> str:
+        """The stage the worker is in (or ended in)."""
+        with self._lock:
+            stages = self._raw["stages"]
+            return str(stages[-1][0]) if stages else "import"
+
+    def join(self, timeout: float) -> None:
+        """Wait for the worker at most timeout seconds."""
+        self._thread.join(max(0.0, timeout))
+
+    def snapshot(self, deadline_hit: bool = False) -> dict[str, Any]:
+        """The raw record so far (a deep-enough copy to serialise while the thread runs)."""
+        with self._lock:
+            out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self._raw.items()}
+            out["stages"] = [list(s) for s in self._raw["stages"]]
+            if deadline_hit and not self.finished:
+                out["deadline_hit"] = True
+            return out
+
+    def _enter(self, stage: str) -> None:
+        now = round(self.clock.now(), 6)
+        with self._lock:
+            if self._raw["stages"] and self._raw["stages"][-1][2] is None:
+                self._raw["stages"][-1][2] = now
+            self._raw["stages"].append([stage, now, None if stage != "done" else now])
+
+    def _set(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._raw[key] = value
+
+    def _run(self) -> None:
+        try:
+            self._steps()
+            self._enter("done")
+        except _Stopped:
+            pass
+        except Exception as exc:  # every failure is data: it becomes an UNKNOWN's reason
+            self._set("error", {"stage": self.stage, "type": type(exc).__name__,
+                                "message": describe_error(exc)[:300]})
+
+    def _steps(self) -> None:
+        self._enter("import")
+        st_mod = import_speedtest()
+        self._enter("dns")
+        self._check_dns()
+        self._enter("config")
+        st = st_mod.Speedtest(secure=self.settings.secure, timeout=OP_TIMEOUT_S,
+                              shutdown_event=self.stop)
+        self._bound(st.config)
+        self._enter("servers")
+        if self.settings.mode == "mini":
+            best = st.get_best_server(st.set_mini_server(self.settings.mini_url))
+        elif self.settings.mode == "server":
+            st.get_servers([self.settings.server_id])
+            best = st.get_best_server()
+        else:
+            best = st.get_best_server()
+        self._set("server", {k: best.get(k) for k in ("id", "sponsor", "name", "country", "host")}
+                  | {"d_km": round(float(best.get("d") or 0), 1),
+                     "latency_ms": float(best.get("latency") or 0)})
+        self._enter("waiting")
+        while not self.go.wait(0.05):
+            if self.stop.is_set():
+                raise _Stopped
+        self._transfer(st, "download")
+        self._transfer(st, "upload")
+
+    def _transfer(self, st: Any, phase: str) -> None:
+        budget = self._budget()
+        share = budget if phase == "upload" else budget / 2
+        length = min(self.settings.max_seconds / 2, share)
+        if self.stop.is_set() or length < MIN_PHASE_S:
+            raise _NoTime(f"only {max(budget, 0):.1f} s were left before the deadline for the "
+                          f"{phase}")
+        st.config["length"][phase] = length
+        self._enter(phase)
+        start = round(self.clock.now(), 6)
+        if phase == "download":
+            bits = st.download()
+            nbytes = st.results.bytes_received
+            planned = None
+        else:
+            sizes = [s for s in st.config["sizes"]["upload"]
+                     for _ in range(st.config["counts"]["upload"])]
+            planned = sum(sizes[:st.config["upload_max"]])
+            bits = st.upload(pre_allocate=False)
+            nbytes = st.results.bytes_sent
+        self._set(phase, {"start": start, "end": round(self.clock.now(), 6),
+                          "length_s": round(length, 3), "bits_per_s": float(bits),
+                          "bytes": int(nbytes), "planned_bytes": planned,
+                          "interrupted": self.stop.is_set()})
+
+    def _bound(self, config: dict[str, Any]) -> None:
+        counts, threads = config["counts"], config["threads"]
+        counts["download"] = max(1, min(int(counts["download"]), MAX_DOWNLOADS_PER_SIZE))
+        threads["download"] = max(1, min(int(threads["download"]), MAX_THREADS))
+        threads["upload"] = max(1, min(int(threads["upload"]), MAX_THREADS))
+        config["sizes"]["upload"] = list(UPLOAD_SIZES)
+        counts["upload"] = math.ceil(MAX_UPLOADS / len(UPLOAD_SIZES))
+        config["upload_max"] = MAX_UPLOADS
+
+    def _check_dns(self) -> None:
+        """Fail fast when the names speedtest-cli needs do not resolve (no network, no DNS)."""
+        scheme = "https" if self.settings.secure else "http"
+        urls = [f"{scheme}://{CONFIG_HOST}/"]
+        if self.settings.mode == "mini" and self.settings.mini_url:
+            urls.append(self.settings.mini_url)
+        endpoints = []
+        for url in urls:
+            parts = urllib.parse.urlsplit(url)
+            if not parts.hostname or _proxied(url):
+                continue
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            endpoints.append(Endpoint(parts.hostname, port))
+        for res in resolve_all(endpoints, DNS_TIMEOUT_S, socket.SOCK_STREAM):
+            if res.address is None:
+                raise _DnsFailure(f"{res.endpoint.host}: {res.error}")
+
+
+class _Stopped(Exception):
+    """The orchestrator set the shutdown event."""
+
+
+class _NoTime(Exception):
+    """Not enough time left for a transfer phase."""
+
+
+class _DnsFailure(Exception):
+    """A name speedtest-cli needs did not resolve."""

@@ -1,0 +1,159 @@
+"""A UDP relay between the probe and a STUN server that injects known delay, jitter and loss.
+
+Run as a subprocess (its own interpreter, so its timing does not share a GIL with the probe):
+
+    python udp_relay.py --upstream 127.0.0.1:3478 --delay-ms 40 --jitter-ms 5 --loss-pct 5 \
+        --seed 7 --stats /tmp/x.json
+
+It prints {"port": N} on its first stdout line. Requests (probe -> server) are delayed by
+delay +- uniform jitter, dropped, held back (reorder) or made late; replies go straight back
+(optionally twice). Loss is exact per block of 20 requests (seeded positions, fractional
+remainders carried over), so the injected rate holds over any few hundred probes. On SIGTERM
+it writes every request's fate to --stats as JSON and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import heapq
+import json
+import os
+import random
+import select
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BLOCK = 20
+
+
+class LossPlan:
+    """Which request indexes to drop: round(pct% of each block of 20), seeded positions."""
+
+    def __init__(self, pct: float, rng: random.Random) -> None:
+        self.per_block = pct / 100.0 * BLOCK
+        self.rng = rng
+        self.carry = 0.0
+        self.block_start = 0
+        self.drops: set[int] = set()
+
+    def dropped(self, index: int) -> bool:
+        """True when request number `index` (0-based) must be dropped."""
+        if index >= self.block_start + BLOCK or index == 0:
+            if index:
+                self.block_start += BLOCK
+            want = self.per_block + self.carry
+            n = int(want)
+            self.carry = want - n
+            self.drops = {self.block_start + i for i in self.rng.sample(range(BLOCK), min(n, BLOCK))}
+        return index in self.drops
+
+
+def main() -> None:
+    """Relay until SIGTERM."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--upstream", required=True)
+    p.add_argument("--delay-ms", type=float, default=0.0)
+    p.add_argument("--jitter-ms", type=float, default=0.0, help="uniform +- this much")
+    p.add_argument("--loss-pct", type=float, default=0.0)
+    p.add_argument("--reorder-pct", type=float, default=0.0)
+    p.add_argument("--reorder-extra-ms", type=float, default=30.0)
+    p.add_argument("--late-pct", type=float, default=0.0)
+    p.add_argument("--late-ms", type=float, default=0.0)
+    p.add_argument("--dup-pct", type=float, default=0.0, help="replies sent twice")
+    p.add_argument("--blackout", action="store_true", help="drop everything")
+    p.add_argument("--busy-file", help="add --busy-delay-ms while this file exists")
+    p.add_argument("--busy-delay-ms", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--stats")
+    args = p.parse_args()
+    host, _, port = args.upstream.rpartition(":")
+    rng = random.Random(args.seed)
+    loss = LossPlan(args.loss_pct, random.Random(args.seed + 1))
+    front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    front.bind(("127.0.0.1", 0))
+    back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    back.connect((host, int(port)))
+    front.setblocking(False)
+    back.setblocking(False)
+    client: Any = None
+    queue: list[tuple[float, int, bytes]] = []
+    requests: list[dict[str, Any]] = []
+    replies = {"count": 0, "duplicated": 0}
+    busy = Path(args.busy_file) if args.busy_file else None
+    running = True
+
+    def stop(_sig: int, _frame: Any) -> None:
+        nonlocal running
+        running = False
+
+    signal.signal(signal.SIGTERM, stop)
+    print(json.dumps({"port": front.getsockname()[1]}), flush=True)
+    counter = 0
+    while running:
+        timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else 0.05
+        try:
+            ready, _w, _x = select.select([front, back], [], [], min(timeout, 0.05))
+        except InterruptedError:
+            continue
+        if front in ready:
+            while True:
+                try:
+                    data, addr = front.recvfrom(4096)
+                except (BlockingIOError, InterruptedError):
+                    break
+                client = addr
+                now = time.monotonic()
+                index = len(requests)
+                fate: dict[str, Any] = {"t": now, "dropped": False, "delay_ms": 0.0,
+                                        "reordered": False, "late": False}
+                requests.append(fate)
+                if args.blackout or loss.dropped(index):
+                    fate["dropped"] = True
+                    continue
+                delay = args.delay_ms + rng.uniform(-args.jitter_ms, args.jitter_ms)
+                if args.reorder_pct and rng.random() < args.reorder_pct / 100:
+                    delay += args.reorder_extra_ms
+                    fate["reordered"] = True
+                if args.late_pct and rng.random() < args.late_pct / 100:
+                    delay += args.late_ms
+                    fate["late"] = True
+                if busy is not None and busy.exists():
+                    delay += args.busy_delay_ms
+                    fate["busy"] = True
+                delay = max(0.0, delay)
+                fate["delay_ms"] = delay
+                counter += 1
+                heapq.heappush(queue, (now + delay / 1000.0, counter, data))
+        if back in ready:
+            while True:
+                try:
+                    data = back.recv(4096)
+                except (BlockingIOError, InterruptedError, ConnectionRefusedError):
+                    break
+                if client is None:
+                    continue
+                replies["count"] += 1
+                front.sendto(data, client)
+                if args.dup_pct and rng.random() < args.dup_pct / 100:
+                    front.sendto(data, client)
+                    replies["duplicated"] += 1
+        now = time.monotonic()
+        while queue and queue[0][0] <= now:
+            _due, _n, data = heapq.heappop(queue)
+            with contextlib.suppress(OSError):
+                back.send(data)
+    if args.stats:
+        tmp = args.stats + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"requests": requests, "replies": replies}, fh)
+        os.replace(tmp, args.stats)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
