@@ -168,13 +168,16 @@ def test_iptables_nft_input_drop_is_enabled_ipv4_only(netns: FwNetns) -> None:
 
 
 def test_legacy_iptables_drop_is_seen_although_nft_is_empty(netns: FwNetns) -> None:
-    require_root_tool("iptables-legacy", "iptables-legacy-save")
+    require_root_tool("iptables-legacy", "iptables-legacy-save", "ip6tables-legacy")
     netns.exec("iptables-legacy", "-P", "INPUT", "DROP")
+    netns.exec("ip6tables-legacy", "-P", "INPUT", "DROP")
     assert '"table"' not in netns.exec("nft", "-j", "list", "ruleset")
     facts = _probe(netns.host(), "iptables-legacy-input-drop")
     assert facts["firewall.enabled"].value is True
     assert facts["firewall.source"].value == "iptables"
-    assert "iptables-legacy-save" in facts["firewall.enabled"].sources
+    assert {"iptables-legacy-save", "ip6tables-legacy-save"} <= set(
+        facts["firewall.enabled"].sources)
+    assert "IPv6: ip6 filter INPUT has policy drop" in (facts["firewall.enabled"].detail or "")
 
 
 def test_ufw_installed_but_inactive_is_not_enabled(netns: FwNetns) -> None:
