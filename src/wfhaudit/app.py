@@ -91,6 +91,12 @@ def run_check(options: CheckOptions) -> CheckResult:
     _check_probe_names(options.skip, "--skip")
     clock = options.now or (lambda: dt.datetime.now(dt.timezone.utc))
     policy = load_policy(options.policy)
+    campaign = None
+    if options.campaign:
+        from wfhaudit.signing.campaign import campaign_for_check
+
+        campaign = campaign_for_check(options.campaign, policy.digest, local_identity().id,
+                                      clock())
     started = clock()
     host: LiveHost | RecordedHost
     host = RecordedHost(load_evidence(options.replay)) if options.replay else LiveHost()
@@ -109,7 +115,7 @@ def run_check(options: CheckOptions) -> CheckResult:
         started=started, finished=finished,
         evidence=_evidence_for_report(raw_evidence, evidence_level, identity.name),
         evidence_level=evidence_level,
-        sequence=next_sequence() if options.write else 0,
+        sequence=next_sequence() if options.write else 0, campaign=campaign,
         probes_run=sorted({CATALOGUE[k].probe for k in facts.facts}))
     if options.replay:
         report["replayed_from"] = options.replay.name
@@ -148,8 +154,12 @@ def report_filename(report: Mapping[str, Any]) -> str:
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
-    """Write the report atomically into out_dir (signing wraps it once that lands)."""
+    """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
     path = out_dir / report_filename(report)
+    if sign:
+        from wfhaudit.signing.statement import sign_with_device_key
+
+        return write_atomic(path, sign_with_device_key(report), mode=0o644)
     data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
     return write_atomic(path, data, mode=0o644)
 

@@ -68,6 +68,13 @@ def _register() -> None:
     cli.add_command(evaluate_cmd)
     cli.add_command(policy)
     cli.add_command(render)
+    from wfhaudit.cli_keys import keys
+    from wfhaudit.cli_trust import trust
+    from wfhaudit.cli_verify import verify
+
+    cli.add_command(keys)
+    cli.add_command(trust)
+    cli.add_command(verify)
 
 
 _register()

@@ -23,13 +23,16 @@ PLATFORMS = click.Choice(["linux", "macos", "windows"])
               help="Also write the full evidence bundle here.")
 @click.option("--replay", type=click.Path(dir_okay=False, path_type=Path),
               help="Judge a recorded evidence bundle instead of this machine.")
+@click.option("--campaign", type=click.Path(dir_okay=False, path_type=Path),
+              help="IT's campaign challenge file; its nonce goes into the signed report.")
 @click.option("--no-sign", is_flag=True, help="Write an unsigned report (never verifies).")
 @click.option("--quiet", is_flag=True, help="Print only the verdict line.")
 @click.option("--html", "html", is_flag=True, help="Also write <report>.html beside the report.")
 @click.pass_context
 def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
           only: tuple[str, ...], skip: tuple[str, ...], record: Path | None,
-          replay: Path | None, no_sign: bool, quiet: bool, html: bool) -> None:
+          replay: Path | None, campaign: Path | None, no_sign: bool, quiet: bool,
+          html: bool) -> None:
     """Check this machine against a policy and write a report.
 
     Exit 0 when READY, 1 when NOT READY.
@@ -46,7 +49,7 @@ def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
     with probe_display(quiet=quiet) as display:
         result = run_check(CheckOptions(policy=policy_ref, out_dir=out_dir, only=only, skip=skip,
                                         record=record, replay=replay, sign=not no_sign,
-                                        events=display.event))
+                                        campaign=campaign, events=display.event))
     html_path = None
     if html and result.report_path:
         from wfhaudit.report.html import write_html
