@@ -111,14 +111,13 @@ def _make_progress(console: Console) -> Progress:
             tail = f", about {left:.0f} s left" if left is not None else ""
             return Text(f"{elapsed:.0f} s{tail}")
 
-    fixed = {"no_wrap": True}
-    spinner = SpinnerColumn(finished_text=" ", table_column=Column(**fixed, width=1))
+    spinner = SpinnerColumn(finished_text=" ", table_column=Column(no_wrap=True, width=1))
     columns: list[Any] = [
         spinner, TextColumn("{task.description}", markup=False,
-                            table_column=Column(**fixed, min_width=9)),
-        BarColumn(bar_width=20, table_column=Column(**fixed, width=20)),
-        StateColumn(table_column=Column(**fixed, min_width=14)),
+                            table_column=Column(no_wrap=True, min_width=9)),
+        BarColumn(bar_width=20, table_column=Column(no_wrap=True, width=20)),
+        StateColumn(table_column=Column(no_wrap=True, min_width=14)),
         TextColumn("{task.fields[note]}", markup=False,
-                   table_column=Column(**fixed, ratio=1, overflow="ellipsis"))]
+                   table_column=Column(no_wrap=True, ratio=1, overflow="ellipsis"))]
     return Progress(*columns, console=console, transient=False, refresh_per_second=8,
                     expand=True)
