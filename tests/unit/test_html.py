@@ -312,8 +312,27 @@ def test_voip_samples_garbage_is_dropped_not_drawn() -> None:
 
 
 def test_report_without_samples_says_no_samples(fresh: dict[str, Path]) -> None:
-    _, root, _ = _render(fresh["linux"])
+    _, root, predicate = _render(fresh["macos"])
+    assert "stun" not in predicate["evidence"]["measurements"]
     assert "No samples" in root.text() and not root.find_all("svg")
+
+
+@pytest.mark.parametrize("name", ["linux", "hostile"])
+def test_chart_counts_match_the_network_probe(fresh: dict[str, Path], name: str) -> None:
+    """Recorded STUN streams: the lost marks are the probe's own lost probes."""
+    _, root, predicate = _render(fresh[name])
+    stun = predicate["evidence"]["measurements"]["stun"]
+    got = extract_samples(stun)
+    assert got is not None
+    idle = [r for _, r in got.points[:stun["count"]]]
+    loss = predicate["facts"]["network.loss_pct"]["value"]
+    assert 100.0 * idle.count(None) / len(idle) == pytest.approx(loss, abs=0.01)
+    svg = root.find_all("svg")[0]
+    lost_marks = svg.find_all("path", "lost")
+    assert (lost_marks[0].attrs["d"].count("M") if lost_marks else 0) == got.lost
+    assert f"{len(got.points)} voice-paced probes, {got.lost} lost" in root.text()
+    speed = predicate["evidence"]["measurements"].get("speedtest", {})
+    assert bool(svg.find_all("rect", "download")) == isinstance(speed.get("download"), dict)
 
 
 def test_report_with_samples_draws_the_chart(fresh: dict[str, Path], tmp_path: Path) -> None:

@@ -153,14 +153,16 @@ def _nice_max(value: float) -> float:
 
 
 def rtt_chart(samples: Samples, jitter_ms: float | None = None,
-              windows: list[tuple[str, float, float]] | None = None) -> Markup:
+              windows: list[tuple[str, float, float]] | None = None,
+              rtt_ms: float | None = None) -> Markup:
     """An SVG figure of the samples.
 
-    jitter_ms (the judged figure) sizes the band if given; windows (phase, start s, end s)
-    shade when a download or upload loaded the line.
+    rtt_ms and jitter_ms (the judged figures, from the idle probes) place the band when given,
+    else the samples' median and mean delta do; windows (phase, start s, end s) shade when a
+    download or upload loaded the line.
     """
     got = samples.received
-    median = statistics.median(got) if got else 0.0
+    median = rtt_ms if rtt_ms is not None else statistics.median(got) if got else 0.0
     jitter = jitter_ms if jitter_ms is not None else (samples.jitter() or 0.0)
     t_end = max((t for t, _ in samples.points), default=0.0) or 1.0
     y_max = _nice_max(max([*got, median + jitter, 1.0]))
@@ -173,7 +175,7 @@ def rtt_chart(samples: Samples, jitter_ms: float | None = None,
         return _TOP + plot_h * (1 - min(ms, y_max) / y_max)
 
     lost = samples.lost
-    desc = (f"{len(samples.points)} probes over {t_end:.1f} s; {lost} lost; median RTT "
+    desc = (f"{len(samples.points)} probes over {t_end:.1f} s; {lost} lost; RTT "
             f"{median:.1f} ms; jitter {jitter:.1f} ms")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_W} {_H}" '
              f'role="img" aria-labelledby="voip-t voip-d">',
@@ -220,6 +222,6 @@ def rtt_chart(samples: Samples, jitter_ms: float | None = None,
         parts.append(f'<path class="lost" d="{marks}"/>')
     legend_y = _H - 4
     parts.append(f'<text class="legend" x="{_LEFT}" y="{legend_y}">line: RTT per probe · band: '
-                 f'median ± jitter ({median:.1f} ± {jitter:.1f} ms) · red marks: {lost} lost</text>')
+                 f'RTT ± jitter ({median:.1f} ± {jitter:.1f} ms) · red marks: {lost} lost</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - numbers and escaped text only

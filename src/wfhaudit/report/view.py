@@ -77,19 +77,24 @@ def _finding_view(index: int, raw: Any, facts: dict[str, Any],
     }
 
 
+def _number_fact(facts: dict[str, Any], key: str) -> float | None:
+    fact = as_dict(facts.get(key))
+    value = fact.get("value") if fact.get("status") == "observed" else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if abs(value) < 1e9 else None
+
+
 def _voip(facts: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     measurements = as_dict(as_dict(evidence).get("measurements"))
     samples = extract_samples(measurements.get("stun"))
     present = [k for k in VOIP_FACTS if k in facts]
     if samples is None and not present:
         return None
-    jitter_fact = as_dict(facts.get("network.jitter_ms"))
-    jitter = jitter_fact.get("value") if jitter_fact.get("status") == "observed" else None
-    jitter = float(jitter) if isinstance(jitter, (int, float)) and not isinstance(jitter, bool) \
-        else None
     return {"figures": [_fact_view(k, facts[k]) for k in present],
-            "chart": rtt_chart(samples, jitter, transfer_windows(measurements.get("speedtest"),
-                                                                 samples))
+            "chart": rtt_chart(samples, _number_fact(facts, "network.jitter_ms"),
+                               transfer_windows(measurements.get("speedtest"), samples),
+                               _number_fact(facts, "network.rtt_ms"))
             if samples is not None else None,
             "samples": len(samples.points) if samples else 0,
             "lost": samples.lost if samples else 0}
