@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def seconds_left(elapsed: float, fraction: float | None) -> float | None:
     """Estimated seconds to go from the time spent and the fraction done (None if unknowable)."""
-    if fraction is None or fraction <= 0.0 or elapsed <= 0.0:
+    # Too early to extrapolate: the first sliver of progress gives wild estimates.
+    if fraction is None or fraction < 0.05 or elapsed < 1.0:
         return None
     fraction = min(fraction, 1.0)
     return elapsed * (1.0 - fraction) / fraction

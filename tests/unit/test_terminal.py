@@ -261,8 +261,8 @@ def test_quiet_display_ignores_events() -> None:
 def test_seconds_left() -> None:
     assert seconds_left(10.0, 0.5) == pytest.approx(10.0)
     assert seconds_left(3.0, 0.75) == pytest.approx(1.0)
-    assert seconds_left(5.0, None) is None and seconds_left(0.0, 0.5) is None
-    assert seconds_left(5.0, 0.0) is None and seconds_left(5.0, 1.5) == 0.0
+    assert seconds_left(5.0, None) is None and seconds_left(0.5, 0.5) is None
+    assert seconds_left(5.0, 0.01) is None and seconds_left(5.0, 1.5) == 0.0
 
 
 def test_quiet_check_does_not_import_rich(tmp_path: Path) -> None:
