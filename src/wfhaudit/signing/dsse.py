@@ -18,6 +18,7 @@ REPORT_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 TRUST_PAYLOAD_TYPE = "application/vnd.wfhaudit.trust+json"
 CAMPAIGN_PAYLOAD_TYPE = "application/vnd.wfhaudit.campaign+json"
 _URLSAFE = str.maketrans("-_", "+/")
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 class EnvelopeError(ValueError):
@@ -41,8 +42,12 @@ def b64decode_strict(text: str) -> bytes:
             raise ValueError("mixes the standard and URL-safe base64 alphabets")
         text = text.translate(_URLSAFE)
     body = text.rstrip("=")
-    if len(text) % 4 or len(text) - len(body) > 2 or "=" in body:
+    pad = len(text) - len(body)
+    if len(text) % 4 or pad > 2 or "=" in body:
         raise ValueError("not strict base64 (length or padding)")
+    # Unused low bits of the last character must be zero: one encoding per byte string.
+    if pad and _ALPHABET.find(body[-1]) & (0x0F if pad == 2 else 0x03):
+        raise ValueError("not canonical base64 (non-zero padding bits)")
     try:
         return _b64(text)
     except (binascii.Error, ValueError) as exc:

@@ -45,6 +45,13 @@ TRUST_TYPE = "https://wfhaudit.dev/trust/v1"
 ADMIN_PIN_NAME = "wfhaudit-admin.pub"
 REVOKE_REASONS = ("key-compromise", "retired", "superseded")
 DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?")
+
+
+def safe_device_id(text: object) -> bool:
+    """Device ids end up in file names: short, plain characters, no Windows device names."""
+    return (type(text) is str and DEVICE_ID.fullmatch(text) is not None
+            and _WINDOWS_RESERVED.fullmatch(text) is None)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _VERSION = re.compile(r"(\d+(?:\.\d+)*)")
 
@@ -135,8 +142,8 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
     for i, dev in enumerate(_list(doc, "devices")):
         path = f"$.devices[{i}]"
         device_id = dev.get("deviceId")
-        _need(type(device_id) is str and DEVICE_ID.fullmatch(device_id) is not None,
-              f"{path}.deviceId", "expected letters, digits, '.', '_' or '-' (max 64)")
+        _need(safe_device_id(device_id), f"{path}.deviceId",
+              "expected letters, digits, '.', '_' or '-' (max 64), not a Windows device name")
         _need(device_id not in device_ids, f"{path}.deviceId", f"device {device_id} listed twice")
         device_ids.add(device_id)
         entries = dev.get("keys")

@@ -31,10 +31,10 @@ from wfhaudit.signing.dsse import (
 from wfhaudit.signing.keyutil import PublicKey, algorithm_of, check_not_weak, keyid, spki_der
 from wfhaudit.signing.timeutil import stamp
 from wfhaudit.signing.trust import (
-    DEVICE_ID,
     REVOKE_REASONS,
     TRUST_TYPE,
     parse_trust_document,
+    safe_device_id,
     version_tuple,
 )
 
@@ -65,7 +65,7 @@ def write_draft(path: Path, doc: dict[str, Any]) -> Path:
 def add_device(doc: dict[str, Any], key: PublicKey, device_id: str, not_before: dt.datetime,
                not_after: dt.datetime, owner: str | None = None) -> str:
     """Enrol a key for a device (a second key for a known device is a rotation); its key id."""
-    if DEVICE_ID.fullmatch(device_id) is None:
+    if not safe_device_id(device_id):
         raise InvalidInputError(f"device id {device_id!r}: use letters, digits, '.', '_' or '-'")
     check_not_weak(key)
     kid = keyid(key)
