@@ -14,8 +14,9 @@ UNAME = ("uname", "-sr")
 def parse_os_release(text: str) -> str | None:
     """Return PRETTY_NAME (or NAME VERSION_ID) from os-release text, None if absent."""
     values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, raw = line.partition("=")
+    # os-release(5) lines end in newline only; splitlines() would also break at U+2028 etc.
+    for line in text.split("\n"):
+        key, sep, raw = line.rstrip("\r").partition("=")
         if not sep or not key.strip().isidentifier():
             continue
         try:
