@@ -33,10 +33,10 @@ def _first_line(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     assert proc.stdout is not None
     ready, _w, _x = select.select([proc.stdout], [], [], timeout)
     if not ready:
-        raise RuntimeError(f"{proc.args} printed nothing within {timeout} s")
+        raise RuntimeError(f"{proc.args!r} printed nothing within {timeout} s")
     line = proc.stdout.readline()
     if not line:
-        raise RuntimeError(f"{proc.args} exited: {proc.poll()}")
+        raise RuntimeError(f"{proc.args!r} exited: {proc.poll()}")
     data: dict[str, Any] = json.loads(line)
     return data
 
@@ -286,8 +286,8 @@ def rfc3550(values: list[float]) -> float:
 
 
 def injected_jitter_ms(stats: dict[str, Any], base_rtt_ms: float = 0.0) -> float:
-    """RFC 3550 jitter of the delays the relay applied, in reply-arrival order."""
-    forwarded = [(r["t"] + r["delay_ms"] / 1000, r["delay_ms"] + base_rtt_ms)
-                 for r in stats["requests"] if not r["dropped"]]
+    """RFC 3550 jitter of the delays the relay really applied, in forwarding order."""
+    forwarded = [(r["arrived"] + r["applied_ms"] / 1000, r["applied_ms"] + base_rtt_ms)
+                 for r in stats["requests"] if not r["dropped"] and "applied_ms" in r]
     forwarded.sort()
     return rfc3550([d for _t, d in forwarded])

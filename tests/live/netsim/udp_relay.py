@@ -9,7 +9,9 @@ It prints {"port": N} on its first stdout line. Requests (probe -> server) are d
 delay +- uniform jitter, dropped, held back (reorder) or made late; replies go straight back
 (optionally twice). Loss is exact per block of 20 requests (seeded positions, fractional
 remainders carried over), so the injected rate holds over any few hundred probes. On SIGTERM
-it writes every request's fate to --stats as JSON and exits.
+it writes every request's fate to --stats as JSON and exits: planned delay_ms and the
+applied_ms really applied (kernel arrival timestamp to forwarding), so a test can compare the
+probe with what the path actually did even when this process was scheduled late.
 """
 
 from __future__ import annotations
@@ -23,12 +25,23 @@ import random
 import select
 import signal
 import socket
+import struct
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 BLOCK = 20
+SO_TIMESTAMPNS = 35  # Linux asm-generic; arrival times from the kernel, not from this loop
+
+
+def kernel_time(ancdata: list[tuple[int, int, bytes]]) -> float:
+    """Arrival time (wall clock) from the SO_TIMESTAMPNS control message, else now."""
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= 16:
+            sec, nsec = struct.unpack_from("@ll", payload)
+            return float(sec + nsec / 1e9)
+    return time.time()
 
 
 class LossPlan:
@@ -78,10 +91,11 @@ def main() -> None:
     front.bind(("127.0.0.1", 0))
     back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     back.connect((host, int(port)))
+    front.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     front.setblocking(False)
     back.setblocking(False)
     client: Any = None
-    queue: list[tuple[float, int, bytes]] = []
+    queue: list[tuple[float, int, bytes, dict[str, Any]]] = []
     requests: list[dict[str, Any]] = []
     replies = {"count": 0, "duplicated": 0}
     busy = Path(args.busy_file) if args.busy_file else None
@@ -103,14 +117,15 @@ def main() -> None:
         if front in ready:
             while True:
                 try:
-                    data, addr = front.recvfrom(4096)
+                    data, anc, _flags, addr = front.recvmsg(4096, socket.CMSG_SPACE(16))
                 except (BlockingIOError, InterruptedError):
                     break
                 client = addr
                 now = time.monotonic()
+                arrived = kernel_time(anc)
                 index = len(requests)
-                fate: dict[str, Any] = {"t": now, "dropped": False, "delay_ms": 0.0,
-                                        "reordered": False, "late": False}
+                fate: dict[str, Any] = {"t": now, "arrived": arrived, "dropped": False,
+                                        "delay_ms": 0.0, "reordered": False, "late": False}
                 requests.append(fate)
                 if args.blackout or loss.dropped(index):
                     fate["dropped"] = True
@@ -128,7 +143,7 @@ def main() -> None:
                 delay = max(0.0, delay)
                 fate["delay_ms"] = delay
                 counter += 1
-                heapq.heappush(queue, (now + delay / 1000.0, counter, data))
+                heapq.heappush(queue, (now + delay / 1000.0, counter, data, fate))
         if back in ready:
             while True:
                 try:
@@ -144,9 +159,11 @@ def main() -> None:
                     replies["duplicated"] += 1
         now = time.monotonic()
         while queue and queue[0][0] <= now:
-            _due, _n, data = heapq.heappop(queue)
+            _due, _n, data, fate = heapq.heappop(queue)
             with contextlib.suppress(OSError):
                 back.send(data)
+            # What was really applied, scheduling delays of this process included.
+            fate["applied_ms"] = (time.time() - fate["arrived"]) * 1000.0
     if args.stats:
         tmp = args.stats + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:

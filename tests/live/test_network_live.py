@@ -1,0 +1,309 @@
+"""The network probe against real components on 127.0.0.1: coturn, an impairment relay, speedtest-cli.
+
+coturn (Debian) runs as a STUN-only server; tests/live/netsim/udp_relay.py sits between the
+probe and coturn and injects seeded delay, jitter, loss, reordering, duplicates and late
+replies, logging what it did to every request; the real speedtest-cli code talks to
+tests/live/netsim/fake_speedtest.py, which follows voip.md §1.4 (configuration request
+included: https://www.speedtest.net is reached through an https_proxy CONNECT tunnel that
+the fake terminates with a certificate from a throwaway CA, trusted via SSL_CERT_FILE).
+
+Tolerances (stated here, asserted below): RTT within 10 % of the injected delay; loss equal
+to what the relay dropped among the measured probes and within 1 point of 5 % (2 points of
+30 %); jitter within 0.5 ms + 30 % of the RFC 3550 estimator over the delays the relay
+applied; download within 20 % and upload within 25 % of the server's throttle; loaded RTT
+within 15 % of delay + injected bufferbloat.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.live.netsim import harness
+
+from wfhaudit.facts import Fact
+from wfhaudit.host import Evidence, LiveHost, RecordedHost
+from wfhaudit.probes.network import PROBE
+from wfhaudit.probes.network.mos import estimate
+from wfhaudit.probes.network.udp_facts import idle_stats, stream_analysis
+
+pytestmark = pytest.mark.live
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def turn() -> Iterator[harness.Coturn]:
+    if shutil.which("turnserver") is None:
+        pytest.skip("coturn's turnserver is not installed: apt-get install -y coturn")
+    with harness.coturn() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def certs() -> Iterator[harness.Certs]:
+    work = Path(tempfile.mkdtemp(prefix="wfh-network-certs-"))
+    try:
+        yield harness.make_certs(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def settle() -> Iterator[None]:
+    """After a speedtest test: let stray speedtest-cli threads end, collect their sockets."""
+    yield
+    for th in threading.enumerate():
+        if th.name.startswith("wfh-network-speedtest"):
+            th.join(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+def collect(settings: dict[str, Any]) -> tuple[dict[str, Fact], LiveHost, float]:
+    host = LiveHost()
+    start = time.monotonic()
+    from wfhaudit.probes.base import ProbeContext
+
+    facts = PROBE.collect(ProbeContext(host=host, settings={"network": settings},
+                                       budget_s=PROBE.budget_s))
+    return {f.key: f for f in facts}, host, time.monotonic() - start
+
+
+def udp(port: int, count: int, interval: int = 20, timeout: int = 1000, **more: Any
+        ) -> dict[str, Any]:
+    return {"stun_servers": [f"127.0.0.1:{port}"], "tcp_fallback": [],
+            "udp_probe": {"count": count, "interval_ms": interval, "timeout_ms": timeout},
+            "speedtest": {"mode": "off"}, **more}
+
+
+def stream_offset(host: LiveHost) -> int:
+    """Relay request index of stream probe 0 (the preflight requests came first)."""
+    return len(host.evidence.measurements["stun"]["preflight"]["sends"])
+
+
+def value(facts: dict[str, Fact], key: str) -> Any:
+    fact = facts[key]
+    assert fact.is_known, f"{key} is UNKNOWN: {fact.reason}"
+    return fact.value
+
+
+def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
+                                   monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
+    """Defaults (300 x 20 ms, 12 s deadline) with speedtest-cli against a 40 Mbit/s mini."""
+    work = Path(tempfile.mkdtemp(prefix="wfh-network-busy-"))
+    busy = work / "busy"
+    try:
+        with harness.fake_speedtest("ok", rate_mbps=40, certs=certs, busy_file=busy) as fake, \
+                harness.relay(turn.port, delay_ms=40, jitter_ms=4, seed=21, busy_file=busy,
+                              busy_delay_ms=60) as rl:
+            for k, v in harness.speedtest_env(fake, certs).items():
+                monkeypatch.setenv(k, v)
+            facts, host, wall = collect({"stun_servers": [f"127.0.0.1:{rl.port}"],
+                                         "tcp_fallback": [],
+                                         "speedtest": {"mode": "mini", "mini_url": fake.url}})
+            injected = rl.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"default run: {wall:.2f} s", {k: f.value for k, f in facts.items()})
+    assert wall <= 12.0
+    stun = host.evidence.measurements["stun"]
+    assert stun["count"] == 300 and stun["interval_ms"] == 20 and len(stun["sent"]) >= 300
+    assert value(facts, "network.rtt_ms") == pytest.approx(40.0, rel=0.10)
+    idle_injected = {"requests": [r for r in injected["requests"] if not r.get("busy")]}
+    expected_jitter = harness.injected_jitter_ms(idle_injected)
+    assert value(facts, "network.jitter_ms") == pytest.approx(expected_jitter,
+                                                              abs=0.5 + 0.3 * expected_jitter)
+    assert value(facts, "network.loss_pct") == 0.0
+    assert value(facts, "network.udp_ok") is True
+    assert value(facts, "network.download_mbps") == pytest.approx(40.0, rel=0.20)
+    assert value(facts, "network.upload_mbps") == pytest.approx(40.0, rel=0.25)
+    assert value(facts, "network.loaded_rtt_ms") == pytest.approx(100.0, rel=0.15)
+    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_ms"), 0.0)
+    assert value(facts, "network.mos") == pytest.approx(est.mos, abs=1e-3)
+    assert f"R = {est.r:.2f}" in (facts["network.mos"].detail or "")
+    assert value(facts, "network.link") in ("wired", "wifi", "cellular")
+
+
+@pytest.mark.parametrize(("loss", "tolerance", "count"), [(5, 1.0, 300), (30, 2.0, 200)])
+def test_loss_matches_what_the_relay_dropped(turn: harness.Coturn, loss: float,
+                                             tolerance: float, count: int) -> None:
+    with harness.relay(turn.port, delay_ms=25, jitter_ms=2, loss_pct=loss, seed=7) as rl:
+        facts, host, _wall = collect(udp(rl.port, count, interval=10))
+        injected = rl.close()
+    first = stream_offset(host)
+    dropped = sum(r["dropped"] for r in injected["requests"][first:first + count])
+    measured = value(facts, "network.loss_pct")
+    assert measured == pytest.approx(100.0 * dropped / count, abs=1e-6)
+    assert measured == pytest.approx(loss, abs=tolerance)
+    assert value(facts, "network.rtt_ms") == pytest.approx(25.0, rel=0.10)
+    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_ms"), measured)
+    assert value(facts, "network.mos") == pytest.approx(est.mos, abs=1e-3)
+    if loss >= 30:
+        assert value(facts, "network.mos") < 2.0
+
+
+def test_blackout_falls_back_to_tcp(turn: harness.Coturn) -> None:
+    with harness.relay(turn.port, blackout=True) as rl, harness.tcp_listener() as tcp_port:
+        settings = udp(rl.port, 100)
+        settings["tcp_fallback"] = [f"127.0.0.1:{tcp_port}"]
+        facts, host, wall = collect(settings)
+    assert wall < 3.0
+    assert value(facts, "network.udp_ok") is False
+    assert "UDP is blocked" in (facts["network.udp_ok"].detail or "")
+    assert 0 < value(facts, "network.rtt_ms") < 5.0
+    assert "TCP connect" in (facts["network.rtt_ms"].detail or "")
+    for key in ("network.jitter_ms", "network.loss_pct", "network.mos"):
+        assert not facts[key].is_known
+    assert "UDP is blocked" in (facts["network.jitter_ms"].reason or "")
+    assert len(host.evidence.measurements["stun"]["tcp_fallback"]["samples_ms"]) == 5
+
+
+def test_reordering_and_duplicates_are_counted(turn: harness.Coturn) -> None:
+    count = 200
+    with harness.relay(turn.port, delay_ms=20, reorder_pct=10, reorder_extra_ms=30,
+                       dup_pct=5, seed=3) as rl:
+        facts, host, _wall = collect(udp(rl.port, count))
+        injected = rl.close()
+    stun = host.evidence.measurements["stun"]
+    analysis = stream_analysis(stun)
+    assert analysis is not None
+    idle = idle_stats(stun, analysis)
+    first = stream_offset(host)
+    # What reordering the relay caused, judged independently from its own log.
+    reqs = injected["requests"][first:first + count]
+    order = sorted(range(len(reqs)), key=lambda i: reqs[i]["t"] + reqs[i]["delay_ms"] / 1000)
+    expected, highest = 0, -1
+    for i in order:
+        expected += i < highest
+        highest = max(highest, i)
+    assert sum(r["reordered"] for r in reqs) > 5
+    assert abs(idle.reordered - expected) <= 1
+    pre = stun["preflight"]
+    preflight_dups = len(pre["replies"]) - 1 + stun["ignored"]["preflight_late"]
+    total_dups = sum(analysis.duplicates.values())
+    assert total_dups + preflight_dups == injected["replies"]["duplicated"]
+    assert value(facts, "network.loss_pct") == 0.0
+    assert value(facts, "network.rtt_ms") == pytest.approx(20.0, rel=0.10)
+    assert f"{idle.reordered} reordered" in (facts["network.loss_pct"].detail or "")
+
+
+def test_late_replies_count_as_lost(turn: harness.Coturn) -> None:
+    count = 150
+    with harness.relay(turn.port, delay_ms=10, late_pct=6, late_ms=450, seed=9) as rl:
+        facts, host, _wall = collect(udp(rl.port, count, interval=10, timeout=250))
+        injected = rl.close()
+    first = stream_offset(host)
+    late = sum(r["late"] for r in injected["requests"][first:first + count])
+    stun = host.evidence.measurements["stun"]
+    analysis = stream_analysis(stun)
+    assert analysis is not None
+    idle = idle_stats(stun, analysis)
+    assert late >= 3
+    assert idle.lost == late                     # late replies do not count as answers
+    assert late - 3 <= idle.late <= late         # the last ones may arrive after we stop
+    assert value(facts, "network.loss_pct") == pytest.approx(100.0 * late / count)
+
+
+def test_coturn_direct_reports_the_mapped_address(turn: harness.Coturn) -> None:
+    facts, host, _wall = collect(udp(turn.port, 50, interval=10))
+    stun = host.evidence.measurements["stun"]
+    assert stun["mapped_address"].startswith("127.0.0.1:")
+    assert stun["clock"] == "kernel"
+    assert value(facts, "network.rtt_ms") < 5.0
+    assert value(facts, "network.loss_pct") == 0.0
+
+
+def test_no_network_at_all_ends_within_3s() -> None:
+    """The real CLI with default settings in a network namespace that has no interfaces up."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare(1) to create an empty network namespace")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    start = time.monotonic()
+    done = subprocess.run(["unshare", "--net", "--", sys.executable, "-m", "wfhaudit", "probe",
+                           "network", "--json"], capture_output=True, text=True, timeout=20,
+                          env=env, cwd=REPO, check=False)
+    wall = time.monotonic() - start
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout)["facts"]
+    print(f"no network: {wall:.2f} s")
+    assert wall < 3.0
+    for key in ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.udp_ok",
+                "network.download_mbps", "network.upload_mbps", "network.mos"):
+        assert facts[key]["status"] == "unknown", key
+    assert "no network or no DNS" in facts["network.rtt_ms"]["reason"]
+    assert "www.speedtest.net" in facts["network.download_mbps"]["reason"]
+    assert facts["network.link"]["status"] == "unknown"
+
+
+def test_speedtest_https_mini_throttled(turn: harness.Coturn, certs: harness.Certs,
+                                        monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
+    """An https mini URL with a self-signed chain (trusted via SSL_CERT_FILE), 20 Mbit/s."""
+    with harness.fake_speedtest("ok", certs=certs) as proxy, \
+            harness.fake_speedtest("ok", rate_mbps=20, certs=certs, https=True) as fake:
+        # The plain one answers the configuration through the proxy tunnel, the TLS one is
+        # the mini.
+        for k, v in harness.speedtest_env(proxy, certs).items():
+            monkeypatch.setenv(k, v)
+        settings = udp(turn.port, 50, deadline_s=7)
+        settings["speedtest"] = {"mode": "mini", "mini_url": f"https://127.0.0.1:{fake.port}/"}
+        facts, host, wall = collect(settings)
+    assert wall <= 7.0
+    assert value(facts, "network.download_mbps") == pytest.approx(20.0, rel=0.20)
+    assert value(facts, "network.upload_mbps") == pytest.approx(20.0, rel=0.25)
+    assert host.evidence.measurements["speedtest"]["secure"] is True
+
+
+@pytest.mark.parametrize(("mode", "down", "up", "deadline"), [
+    ("config403", "HTTP 403", "HTTP 403", 4),
+    ("files403", "0 bit/s", "refused", 6),
+    ("broken-xml", "configuration was unreadable", "configuration was unreadable", 4),
+    ("hang-config", "did not finish within the deadline (still fetching the speedtest.net "
+                    "configuration)", "did not finish within the deadline", 3),
+])
+def test_speedtest_failures_are_unknown(turn: harness.Coturn, certs: harness.Certs,
+                                        monkeypatch: pytest.MonkeyPatch, settle: None,
+                                        mode: str, down: str, up: str, deadline: float) -> None:
+    with harness.fake_speedtest(mode, certs=certs) as fake:
+        for k, v in harness.speedtest_env(fake, certs).items():
+            monkeypatch.setenv(k, v)
+        settings = udp(turn.port, 50, deadline_s=deadline)
+        settings["speedtest"] = {"mode": "mini", "mini_url": fake.url}
+        facts, _host, wall = collect(settings)
+    assert wall <= deadline + 0.2, f"{mode}: {wall:.2f} s"
+    assert down in (facts["network.download_mbps"].reason or "")
+    assert up in (facts["network.upload_mbps"].reason or "")
+    assert not facts["network.loaded_rtt_ms"].is_known
+    assert value(facts, "network.udp_ok") is True      # the UDP half is unaffected
+
+
+def test_replay_recomputes_the_same_figures(turn: harness.Coturn, certs: harness.Certs,
+                                            monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
+    with harness.fake_speedtest("ok", rate_mbps=30, certs=certs) as fake, \
+            harness.relay(turn.port, delay_ms=15, jitter_ms=3, loss_pct=4, seed=2) as rl:
+        for k, v in harness.speedtest_env(fake, certs).items():
+            monkeypatch.setenv(k, v)
+        settings = udp(rl.port, 100, deadline_s=6)
+        settings["speedtest"] = {"mode": "mini", "mini_url": fake.url}
+        live, host, _wall = collect(settings)
+    recorded = json.loads(json.dumps(host.evidence.to_dict()))
+    from wfhaudit.probes.base import ProbeContext
+
+    replay_host = RecordedHost(Evidence.from_dict(recorded))
+    replayed = {f.key: f for f in PROBE.collect(ProbeContext(host=replay_host,
+                                                             settings={"network": settings}))}
+    assert live["network.download_mbps"].is_known and live["network.loaded_rtt_ms"].is_known
+    for key, fact in live.items():
+        assert replayed[key] == fact, key
