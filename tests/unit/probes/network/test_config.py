@@ -62,3 +62,26 @@ def test_inconsistent_speedtest_settings(bad: dict[str, object]) -> None:
 
 def test_probe_budget_covers_the_default_deadline() -> None:
     assert PROBE.budget_s >= DEFAULTS["deadline_s"] + 2.5
+
+
+@pytest.mark.parametrize(("speedtest", "problem"), [
+    ({"mode": "mini"}, "'mini_url' is a required property"),
+    ({"mode": "server"}, "'server_id' is a required property"),
+    ({"mode": "mini", "mini_url": "ftp://x"}, "does not match"),
+    ({"mode": "mini", "mini_url": "https://speedtest.example.net/mini/"}, None),
+    ({"mode": "server", "server_id": 1234}, None),
+])
+def test_schema_requires_what_the_mode_needs(speedtest: dict[str, object],
+                                             problem: str | None) -> None:
+    from wfhaudit.policy.loader import schema_problems
+
+    doc = {"id": "t", "version": "1", "title": "T",
+           "rules": [{"id": "r", "title": "R", "fact": "network.rtt_ms",
+                      "expect": {"below": 100}, "severity": "high"}],
+           "settings": {"network": {"speedtest": speedtest}}}
+    problems = schema_problems(doc)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(path.startswith("$.settings.network.speedtest") and problem in msg
+                   for path, msg in problems), problems
