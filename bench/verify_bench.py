@@ -107,7 +107,7 @@ class Fleet:
         self.seq = [0] * devices
         self.admin = Ed25519PrivateKey.generate()
         draft = new_draft("0.1.0")
-        for key, device_id in zip(self.keys, self.ids):
+        for key, device_id in zip(self.keys, self.ids, strict=True):
             add_device(draft, key.public_key(), device_id, NOW - dt.timedelta(days=30),
                        NOW + dt.timedelta(days=300))
         accept_policy(draft, self.policy.digest, self.policy.id)
@@ -155,7 +155,8 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
     fleet = Fleet(policy, devices, seed, first_device)
     for i in range(20):  # the fast serialiser must equal RFC 8785 for this data
         statement = fleet.statement(i)
-        assert _fast_jcs(statement) == canonical_bytes(statement), "serialiser is not RFC 8785"
+        if _fast_jcs(statement) != canonical_bytes(statement):
+            raise SystemExit("the fast serialiser no longer matches RFC 8785 for this data")
     fleet.seq = [0] * devices
     tmp = tempfile.mkdtemp(prefix="verify-bench-")
     store = SQLiteStore(Path(tmp) / "state.sqlite") if store_kind == "sqlite" else MemoryStore()
