@@ -1,0 +1,1 @@
+"""Fleet aggregation: verify many reports in parallel, judge them, summarise, gate, keep history."""

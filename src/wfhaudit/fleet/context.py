@@ -1,0 +1,64 @@
+"""What every writer receives: the summary, the gate decision and facts about the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from wfhaudit.fleet.gates import Decision
+from wfhaudit.fleet.summary import FleetSummary
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """The what-if policy given with --policy."""
+
+    id: str
+    version: str
+    digest: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One earlier (or this) run's readiness, from the history store."""
+
+    at: str
+    ready_pct: float
+    ready: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Inputs to every output writer."""
+
+    summary: FleetSummary
+    decision: Decision
+    trust_version: int | None = None
+    trust_source: str = ""
+    whatif: PolicyRef | None = None
+    trend: tuple[TrendPoint, ...] = field(default_factory=tuple)
+    elapsed_s: float = 0.0
+
+    @property
+    def generated_at(self) -> str:
+        """RFC 3339 time of the run."""
+        return self.summary.generated_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def verdict_line(self) -> str:
+        """One line for humans: pass/fail, ready percentage and the deciding gate."""
+        s = self.summary
+        word = {0: "PASS", 1: "FAIL", 4: "REJECTED INPUTS"}.get(int(self.decision.exit_code),
+                                                                "ERROR")
+        return (f"{word}: {s.count('READY')}/{s.expected_devices} devices ready "
+                f"({s.ready_pct:g}%); decided by {self.decision.decided_by}: "
+                f"{self.decision.reason}")
+
+
+def iso(ts: int | None) -> str | None:
+    """Epoch seconds as RFC 3339 UTC, None stays None."""
+    if ts is None:
+        return None
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,93 @@
+"""Expand PATH arguments (files, folders searched recursively, globs) into a stream of inputs."""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+
+from wfhaudit.errors import InvalidInputError
+
+PATTERN_SUFFIX = ".wfh.json"
+_MAGIC = frozenset("*?[")
+
+
+def _is_glob(spec: str) -> bool:
+    return any(ch in _MAGIC for ch in spec)
+
+
+def check_specs(specs: Sequence[str]) -> None:
+    """Fail early (exit 3) on a named file or folder that does not exist; globs may match none."""
+    for spec in specs:
+        if not _is_glob(spec) and not os.path.lexists(spec):
+            raise InvalidInputError(f"{spec}: no such file or folder")
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Report files under folder, sorted per folder; symbolic links are listed, never followed."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        yield folder  # the worker reports it as unreadable
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.name.endswith(PATTERN_SUFFIX):
+            yield entry.path
+
+
+def iter_inputs(specs: Sequence[str]) -> Iterator[str]:
+    """Each input once, in a stable order: named files, folders (recursive), glob matches."""
+    seen: set[str] = set()
+    for spec in specs:
+        if _is_glob(spec):
+            matches: Iterable[str] = sorted(glob.iglob(spec, recursive=True))
+        else:
+            matches = [spec]
+        for match in matches:
+            paths = _walk(match) if os.path.isdir(match) and not os.path.islink(match) \
+                else iter((match,))
+            for path in paths:
+                key = os.path.normpath(os.path.abspath(path))
+                if key not in seen:
+                    seen.add(key)
+                    yield path
+
+
+def chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Lists of at most size items, lazily."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def read_input(path: str, limit: int) -> bytes:
+    """Read at most limit+1 bytes of a regular file without following a symbolic link.
+
+    Raises IsADirectoryError/PermissionError/FileNotFoundError or ValueError for a non-regular
+    file (the caller turns them into reason codes).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    if os.path.islink(path):
+        raise ValueError("is a symbolic link; not followed")
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("is not a regular file")
+        parts = []
+        remaining = limit + 1
+        while remaining > 0:
+            block = os.read(fd, min(remaining, 1 << 20))
+            if not block:
+                break
+            parts.append(block)
+            remaining -= len(block)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+

@@ -1,0 +1,123 @@
+"""Parallel verification: worker processes read, verify and judge chunks of inputs.
+
+Each worker loads the trust file and policies once (initializer), runs the verifier's stateless
+`check()` on every input of a chunk and returns compact rows; the parent applies the stateful
+rules (duplicates, sequence) in input order. At most a few chunks are in flight, so memory
+stays flat however many inputs stream in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from wfhaudit.fleet.inputs import chunks, read_input
+from wfhaudit.fleet.judge import Judge, JudgeError
+from wfhaudit.fleet.model import Rejected, Row
+from wfhaudit.policy.model import Policy
+
+ENVELOPE_MALFORMED = "ENVELOPE_MALFORMED"
+SCHEMA_INVALID = "SCHEMA_INVALID"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker needs, picklable: the trust file bytes and pinned admin keys (PEM)."""
+
+    trust_bytes: bytes
+    trust_source: str
+    admin_pems: tuple[bytes, ...]
+    now: dt.datetime
+    max_age: dt.timedelta
+    whatif: Policy | None = None
+
+
+class Worker:
+    """A verifier and a judge bound to one trust file."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        from wfhaudit.signing.keyutil import load_public_keys
+        from wfhaudit.signing.trust import load_trust
+        from wfhaudit.signing.verify import Verifier
+
+        pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
+        trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)
+        self.verifier = Verifier(trust, now=config.now, max_age=config.max_age)
+        self.judge = Judge(config.whatif)
+
+    def row(self, path: str, data: bytes | None = None,
+            received_at: dt.datetime | None = None) -> Row:
+        """Verify and judge one input."""
+        if data is None:
+            try:
+                data = read_input(path, self.verifier.max_bytes)
+            except ValueError as exc:
+                return Rejected(path, ENVELOPE_MALFORMED, f"cannot read: {exc}")
+            except OSError as exc:
+                return Rejected(path, ENVELOPE_MALFORMED, f"cannot read: {exc.strerror or exc}")
+        result = self.verifier.check(data, path, received_at)
+        if not result.accepted or result.predicate is None:
+            finished = _epoch(result.finished_at)
+            return Rejected(path, result.reason, result.detail, result.payload_sha256,
+                            result.device_id, finished)
+        assert result.device_id and result.payload_sha256 and result.policy_digest  # noqa: S101
+        entry = self.verifier.policies.entries[result.policy_digest]
+        try:
+            return self.judge.judge(result.predicate, entry.policy, entry.digest, source=path,
+                                    payload_sha256=result.payload_sha256,
+                                    device_id=result.device_id, sequence=result.sequence or 0,
+                                    warnings=result.warnings)
+        except JudgeError as exc:
+            return Rejected(path, SCHEMA_INVALID, str(exc), result.payload_sha256,
+                            result.device_id)
+
+    def chunk(self, paths: list[str]) -> list[Row]:
+        """Rows for a chunk of paths, in order."""
+        return [self.row(p) for p in paths]
+
+
+def _epoch(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=dt.timezone.utc).timestamp())
+    except ValueError:
+        return None
+
+
+_WORKER: Worker | None = None
+
+
+def _init(config: WorkerConfig) -> None:
+    global _WORKER
+    _WORKER = Worker(config)
+
+
+def _run_chunk(paths: list[str]) -> list[Row]:
+    assert _WORKER is not None  # noqa: S101
+    return _WORKER.chunk(paths)
+
+
+def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
+                  chunk_size: int = 200) -> Iterator[list[Row]]:
+    """Rows for every path, chunk by chunk in input order, using `jobs` processes."""
+    if jobs <= 1:
+        worker = Worker(config)
+        for batch in chunks(paths, chunk_size):
+            yield worker.chunk(batch)
+        return
+    # spawn: workers must not inherit the parent's open SQLite handles (fork would).
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(jobs, initializer=_init, initargs=(config,)) as pool:
+        pending: deque[Any] = deque()
+        for batch in chunks(paths, chunk_size):
+            pending.append(pool.apply_async(_run_chunk, (batch,)))
+            while len(pending) > 2 * jobs + 2:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()

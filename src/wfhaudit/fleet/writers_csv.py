@@ -1,0 +1,56 @@
+"""`--csv`: one row per device and per rejected input, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from wfhaudit.fleet.context import RunContext, iso
+
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = ("kind", "device", "status", "verdict", "score", "failing_rules", "sequence",
+           "finished_at", "received_at", "device_name", "os", "tool_version", "policy_id",
+           "policy_digest", "own_verdict", "whatif_verdict", "warnings", "input", "reason",
+           "detail")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: numbers stay numbers; text starting like a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_csv(ctx: RunContext) -> str:
+    """Devices first (not ready first), then rejected inputs."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for d in ctx.summary.devices:
+        row: dict[str, Any] = {"kind": "device", "device": d.device_id, "status": d.status}
+        if d.report is not None:
+            r, j = d.report, d.report.active
+            row.update(verdict=j.verdict, score=j.score,
+                       failing_rules=" ".join(sorted(j.failing_rules)), sequence=r.sequence,
+                       finished_at=r.finished_at, received_at=d.received_at,
+                       device_name=r.device_name, os=f"{r.os_family} {r.os_version}".strip(),
+                       tool_version=r.tool_version, policy_id=j.policy_id,
+                       policy_digest=j.policy_digest, own_verdict=r.own.verdict,
+                       whatif_verdict=r.whatif.verdict if r.whatif else "",
+                       warnings=" ".join(r.warnings), input=r.input)
+        elif d.stale_ts is not None:
+            row["finished_at"] = iso(d.stale_ts)
+        writer.writerow([cell(row.get(c)) for c in COLUMNS])
+    for rej in ctx.summary.rejected:
+        row = {"kind": "rejected", "device": rej.device_id, "status": "REJECTED",
+               "input": rej.input, "reason": rej.reason, "detail": rej.detail}
+        writer.writerow([cell(row.get(c)) for c in COLUMNS])
+    return out.getvalue()
