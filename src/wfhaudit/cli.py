@@ -75,6 +75,9 @@ def _register() -> None:
     cli.add_command(keys)
     cli.add_command(trust)
     cli.add_command(verify)
+    from wfhaudit.cli_aggregate import aggregate
+
+    cli.add_command(aggregate)
 
 
 _register()
