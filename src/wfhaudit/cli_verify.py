@@ -62,7 +62,7 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
     except ValueError as exc:
         raise UsageError(f"--max-age: {exc}") from None
     store: VerifierStore = SQLiteStore(db) if db else MemoryStore()
-    ok = bad = 0
+    ok = bad = mismatched = 0
     try:
         try:
             verifier = Verifier.from_files(trust_path, admin_pubkey, store=store, max_age=age)
@@ -79,6 +79,7 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
                 result = verifier.verify_file(path)
             if result.accepted:
                 ok += 1
+                mismatched += bool(result.warnings)
                 extra = f"  [{', '.join(result.warnings)}: {clean(result.detail)}]" \
                     if result.warnings else ""
                 click.echo(f"verified  {result.device_id}  #{result.sequence}  {result.verdict}"
@@ -92,5 +93,7 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
         store.commit()
     finally:
         store.close()
-    click.echo(f"{ok} verified, {bad} rejected ({describe(verifier.trust)})", err=True)
+    note = f", {mismatched} with VERDICT_MISMATCH (the verifier's verdict counts)" \
+        if mismatched else ""
+    click.echo(f"{ok} verified{note}, {bad} rejected ({describe(verifier.trust)})", err=True)
     ctx.exit(int(ExitCode.VERIFY_FAILED if bad else ExitCode.OK))

@@ -296,9 +296,10 @@ def read_admin_pins(paths: Sequence[Path], trust_path: Path | None) -> list[Publ
 def load_trust_file(path: Path, admin_pubkeys: Sequence[Path] = (), now: dt.datetime | None = None,
                     store: Any = None) -> Trust:
     """Read and load a trust file with its pinned admin key(s)."""
+    data = read_bytes(path, "trust file")
     keys = read_admin_pins(admin_pubkeys, path)
     when = now or dt.datetime.now(dt.timezone.utc)
-    return load_trust(read_bytes(path, "trust file"), keys, when, store, str(path))
+    return load_trust(data, keys, when, store, str(path))
 
 
 def nonce_digest(nonce: str) -> str:

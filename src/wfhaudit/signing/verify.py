@@ -20,6 +20,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from wfhaudit.policy.model import Policy
 from wfhaudit.signing import strictjson
 from wfhaudit.signing.dsse import (
     REPORT_PAYLOAD_TYPE,
@@ -81,6 +82,11 @@ class Verifier:
         store = store if store is not None else MemoryStore()
         trust = load_trust_file(trust_path, admin_pubkeys, when, store)
         return cls(trust, now=when, store=store, **options)
+
+    def policy(self, digest: str) -> Policy | None:
+        """The accepted policy for a digest once a report under it verified (else None)."""
+        entry = self.policies.entries.get(digest)
+        return entry.policy if entry is not None else None
 
     def verify(self, data: bytes, source: str = "<bytes>",
                received_at: dt.datetime | None = None) -> VerifyResult:

@@ -147,6 +147,8 @@ def test_unusable_trust_file_exits_3_and_verifies_nothing(it: It) -> None:
     shutil.copy(it.trust, lonely / "trust.json")
     res = run("verify", report, "--trust", lonely / "trust.json")
     assert res.exit_code == 3 and "wfhaudit-admin.pub" in res.stderr
+    res = run("verify", report, "--trust", lonely / "missing.json")
+    assert res.exit_code == 3 and "not found" in res.stderr
 
 
 def test_db_keeps_state_between_runs(it: It) -> None:
