@@ -266,6 +266,24 @@ def test_speedtest_https_mini_throttled(turn: harness.Coturn, certs: harness.Cer
     assert host.evidence.measurements["speedtest"]["secure"] is True
 
 
+def test_slow_line_upload_finishes_within_the_deadline(turn: harness.Coturn,
+                                                       certs: harness.Certs,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       settle: None) -> None:
+    """8 Mbit/s: what speedtest-cli still has in flight at the end must not overrun."""
+    with harness.fake_speedtest("ok", rate_mbps=8, certs=certs) as fake:
+        for k, v in harness.speedtest_env(fake, certs).items():
+            monkeypatch.setenv(k, v)
+        settings = udp(turn.port, 50, deadline_s=7)
+        settings["speedtest"] = {"mode": "mini", "mini_url": fake.url}
+        facts, host, wall = collect(settings)
+    assert wall <= 7.0
+    assert value(facts, "network.download_mbps") == pytest.approx(8.0, rel=0.20)
+    assert value(facts, "network.upload_mbps") == pytest.approx(8.0, rel=0.25)
+    upload = host.evidence.measurements["speedtest"]["upload"]
+    assert upload["threads"] == 2 and upload["request_bytes"] <= 131072
+
+
 @pytest.mark.parametrize(("mode", "down", "up", "deadline"), [
     ("config403", "HTTP 403", "HTTP 403", 4),
     ("files403", "0 bit/s", "refused", 6),

@@ -18,7 +18,7 @@ from wfhaudit.probes.network.config import NetworkSettings
 from wfhaudit.probes.network.resolve import resolve_all
 from wfhaudit.probes.network.speed import SpeedRun
 from wfhaudit.probes.network.tcp import run_tcp
-from wfhaudit.probes.network.udp import Clock, run_udp
+from wfhaudit.probes.network.udp import Clock, LiveRtt, run_udp
 
 DNS_TIMEOUT_S = 2.0
 FACTS_MARGIN_S = 0.3           # kept at the end for turning samples into facts
@@ -41,10 +41,12 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
         report(f"{message} ({elapsed:.0f} of {cfg.deadline_s:.0f} s)",
                min(1.0, elapsed / cfg.deadline_s))
 
+    live = LiveRtt()
     speed: SpeedRun | None = None
     if cfg.speed.mode != "off":
         speed = SpeedRun(cfg.speed, clock,
-                         lambda: stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S)
+                         lambda: stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S,
+                         live.median_ms)
         speed.start()
     say("resolving STUN and fallback servers")
     names = resolve_all([*cfg.stun_servers, *cfg.tcp_fallback], min(DNS_TIMEOUT_S, cfg.deadline_s),
@@ -64,7 +66,7 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
         return not speed.finished
 
     stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,
-                   stop_sending, say)
+                   stop_sending, say, live)
     if speed is not None:
         speed.go.set()   # UDP failed or ended early: let the transfers run now
     if not stun.get("server"):

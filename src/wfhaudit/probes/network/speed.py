@@ -27,16 +27,39 @@ from wfhaudit.probes.network.udp import Clock
 
 CONFIG_HOST = "www.speedtest.net"
 # Bounded transfers: at most 2 GETs per image size (<= ~205 MB over all ten sizes, more than
-# a 12 s run reads below 600 Mbit/s) and 24 uploads of <= 1 MiB, built lazily (speedtest-cli's
-# default pre-allocates ~151 MB of upload bodies).
+# a 12 s run reads below 600 Mbit/s); uploads sized from the download rate (below), at most
+# 200 requests of <= 1 MiB, built lazily (speedtest-cli's default pre-allocates ~151 MB).
 MAX_DOWNLOADS_PER_SIZE = 2
 MAX_THREADS = 8
-UPLOAD_SIZES = [262144, 524288, 1048576]
-MAX_UPLOADS = 24
+# No 65536: speedtest-cli builds that body 7 bytes short of its Content-Length (it repeats a
+# 36-byte pattern round(65536 / 36) times), so the server waits for bytes that never come.
+UPLOAD_SIZES = (32768, 131072, 262144, 524288, 1048576)
+MAX_UPLOADS = 200
 MIN_PHASE_S = 0.5
 OP_TIMEOUT_S = 4.0
 DNS_TIMEOUT_S = 2.0
 
+
+
+def plan_upload(download_bits: float, length_s: float, rtt_ms: float | None
+                ) -> tuple[int, int, int]:
+    """(request size, threads, requests) for the upload, from the download rate and RTT.
+
+    speedtest-cli counts a body as sent once the kernel takes it and then waits for the
+    server's reply, so everything in flight when the time is up still drains through the
+    uplink afterwards: on a 10 Mbit/s line, 8 threads x 1 MiB overrun by seconds. In flight
+    is kept to T = 10 RTT (0.2..1 s) of the rate, which bounds the overrun by T, while each
+    request (a new connection, two round trips of overhead) still lasts 10 RTT, so the
+    overhead stays near 20 %. Enough requests for 1.5 x the phase; the download rate stands
+    in for the unknown upload rate (it is rarely lower).
+    """
+    rate = download_bits / 8 if download_bits > 0 else 1_250_000.0
+    threads = 2 if rate < 5e6 else 4 if rate < 12.5e6 else MAX_THREADS
+    spread = min(1.0, max(0.2, 10 * (rtt_ms or 30.0) / 1000.0))
+    target = rate * spread / threads
+    size = max((s for s in UPLOAD_SIZES if s <= target), default=UPLOAD_SIZES[0])
+    count = min(MAX_UPLOADS, max(threads, math.ceil(rate * length_s * 1.5 / size)))
+    return size, threads, count
 
 
 class _StopEvent(threading.Event):
@@ -104,12 +127,14 @@ class SpeedRun:
     """One speedtest-cli run in a daemon thread; state readable at any time."""
 
     def __init__(self, settings: SpeedSettings, clock: Clock,
-                 transfer_budget: Callable[[], float]) -> None:
+                 transfer_budget: Callable[[], float],
+                 rtt_hint: Callable[[], float | None] = lambda: None) -> None:
         self.settings = settings
         self.clock = clock
         self.go = threading.Event()
         self.stop = _StopEvent()
         self._budget = transfer_budget
+        self._rtt_hint = rtt_hint
         self._lock = threading.Lock()
         self._raw: dict[str, Any] = {
             "mode": settings.mode, "secure": settings.secure, "target": self._target(),
@@ -213,29 +238,31 @@ class SpeedRun:
         st.config["length"][phase] = length
         self._enter(phase)
         start = round(self.clock.now(), 6)
+        plan: dict[str, Any] = {}
         if phase == "download":
             bits = st.download()
             nbytes = st.results.bytes_received
-            planned = None
         else:
-            sizes = [s for s in st.config["sizes"]["upload"]
-                     for _ in range(st.config["counts"]["upload"])]
-            planned = sum(sizes[:st.config["upload_max"]])
-            bits = st.upload(pre_allocate=False)
+            down = self._raw["download"] or {}
+            rtt = self._rtt_hint()
+            size, threads, count = plan_upload(float(down.get("bits_per_s") or 0), length, rtt)
+            plan = {"request_bytes": size, "threads": threads, "requests": count,
+                    "planned_bytes": size * count,
+                    "rtt_hint_ms": None if rtt is None else round(rtt, 3)}
+            st.config["sizes"]["upload"] = [size]
+            st.config["counts"]["upload"] = count
+            st.config["upload_max"] = count
+            bits = st.upload(pre_allocate=False, threads=threads)
             nbytes = st.results.bytes_sent
         self._set(phase, {"start": start, "end": round(self.clock.now(), 6),
                           "length_s": round(length, 3), "bits_per_s": float(bits),
-                          "bytes": int(nbytes), "planned_bytes": planned,
-                          "interrupted": self.stop.is_set()})
+                          "bytes": int(nbytes), "interrupted": self.stop.is_set(), **plan})
 
     def _bound(self, config: dict[str, Any]) -> None:
         counts, threads = config["counts"], config["threads"]
         counts["download"] = max(1, min(int(counts["download"]), MAX_DOWNLOADS_PER_SIZE))
         threads["download"] = max(1, min(int(threads["download"]), MAX_THREADS))
         threads["upload"] = max(1, min(int(threads["upload"]), MAX_THREADS))
-        config["sizes"]["upload"] = list(UPLOAD_SIZES)
-        counts["upload"] = math.ceil(MAX_UPLOADS / len(UPLOAD_SIZES))
-        config["upload_max"] = MAX_UPLOADS
 
     def _check_dns(self) -> None:
         """Fail fast when the names speedtest-cli needs do not resolve (no network, no DNS)."""

@@ -15,6 +15,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,25 @@ class Clock:
         return time.monotonic() - self.mono0
 
 
+class LiveRtt:
+    """Recent round trips while the stream runs, for sizing the uploads (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._recent: list[float] = []
+
+    def add(self, ms: float) -> None:
+        """Record one round trip in ms (keeps the last 100)."""
+        with self._lock:
+            self._recent = [*self._recent[-99:], ms]
+
+    def median_ms(self) -> float | None:
+        """Median of the recent round trips, None before the first reply."""
+        with self._lock:
+            ordered = sorted(self._recent)
+        return ordered[len(ordered) // 2] if ordered else None
+
+
 KeepGoing = Callable[[int, float], bool]   # (probes sent so far, monotonic now) -> send another?
 Progress = Callable[[str], None]
 
@@ -68,6 +88,7 @@ class _Socket:
 @dataclass
 class _Recorder:
     clock: Clock
+    live: LiveRtt
     ignored: dict[str, int] = field(default_factory=lambda: {
         "not_stun": 0, "unknown_transaction": 0, "error_response": 0, "preflight_late": 0})
     mapped: str | None = None
@@ -236,29 +257,31 @@ def _stream(s: _Socket, rec: _Recorder, interval_s: float, timeout_s: float,
                          f"{len(answered)} answered")
         ready, _w, _x = select.select([s.sock], [], [], max(0.0, next_send - time.monotonic()))
         if ready:
-            _collect(s, rec, wanted, preflight_ids, replies, answered)
+            _collect(s, rec, wanted, preflight_ids, replies, answered, sent)
     # Listen out the timeout of the last probes, or stop once every probe is answered.
     tail_end = min(time.monotonic() + timeout_s, hard_stop + timeout_s)
     while len(answered) < len(sent) and time.monotonic() < tail_end:
         ready, _w, _x = select.select([s.sock], [], [], max(0.0, tail_end - time.monotonic()))
         if ready:
-            _collect(s, rec, wanted, preflight_ids, replies, answered)
+            _collect(s, rec, wanted, preflight_ids, replies, answered, sent)
     return {"sent": sent, "replies": replies, "send_errors": send_errors,
             "pacing_slips": slips, "listen_end": round(clock.now(), 6), "stopped": stopped}
 
 
 def _collect(s: _Socket, rec: _Recorder, wanted: dict[bytes, int], preflight_ids: set[bytes],
-             replies: list[list[float]], answered: set[int]) -> None:
+             replies: list[list[float]], answered: set[int], sent: list[float]) -> None:
     for data, arrival in _receive(s, rec.clock) or []:
         seq = _classify(data, rec, wanted, preflight_ids)
         if seq is not None:
             replies.append([seq, round(arrival, 6)])
+            if seq not in answered:
+                rec.live.add((arrival - sent[seq]) * 1000.0)
             answered.add(seq)
 
 
 def run_udp(servers: list[Resolved], count: int, interval_ms: int, timeout_ms: int,
-            clock: Clock, keep_going: KeepGoing, hard_stop: float, progress: Progress
-            ) -> dict[str, Any]:
+            clock: Clock, keep_going: KeepGoing, hard_stop: float, progress: Progress,
+            live: LiveRtt | None = None) -> dict[str, Any]:
     """Preflight every resolved server, then stream to the first that answered.
 
     hard_stop (monotonic) is when sending must end; the tail may listen one timeout longer,
@@ -268,7 +291,7 @@ def run_udp(servers: list[Resolved], count: int, interval_ms: int, timeout_ms: i
     raw: dict[str, Any] = {"count": count, "interval_ms": interval_ms, "timeout_ms": timeout_ms,
                            "servers": [r.to_dict() for r in servers], "clock": "user",
                            "server": None, "preflight": None}
-    rec = _Recorder(clock)
+    rec = _Recorder(clock, live or LiveRtt())
     socks: list[_Socket] = []
     for i, server in enumerate(servers):
         if server.address is None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from wfhaudit.probes.network.speed import UPLOAD_SIZES, plan_upload
 from wfhaudit.probes.network.speed_facts import download_window, failure_reason, throughput_facts
 
 SERVER = {"id": 0, "sponsor": "Speedtest Mini", "name": "mini.example.net", "latency_ms": 3.2}
@@ -124,3 +127,17 @@ def test_not_recorded() -> None:
     down, up = facts(None)
     assert "no speedtest measurement was recorded" in (down.reason or "")
     assert not up.is_known
+
+
+@settings(max_examples=200, deadline=None)
+@given(mbps=st.floats(min_value=0.0, max_value=2000.0, allow_nan=False),
+       rtt=st.one_of(st.none(), st.floats(min_value=0.05, max_value=600.0, allow_nan=False)),
+       length=st.floats(min_value=0.5, max_value=60.0, allow_nan=False))
+def test_upload_plan_bounds_the_overrun(mbps: float, rtt: float | None, length: float) -> None:
+    size, threads, count = plan_upload(mbps * 1e6, length, rtt)
+    rate = mbps * 1e6 / 8 if mbps > 0 else 1_250_000.0
+    assert size in UPLOAD_SIZES and size != 65536   # speedtest-cli sends that body 7 bytes short
+    assert threads in (2, 4, 8) and threads <= count <= 200
+    # what is still in flight when time is up drains within 1 s (or one minimum-size round)
+    assert threads * size / rate <= max(1.0, threads * UPLOAD_SIZES[0] / rate) + 1e-9
+    assert size * count >= min(rate * length * 1.5, 200 * size) - size
