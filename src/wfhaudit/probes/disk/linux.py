@@ -3,6 +3,8 @@
 Order of evidence: mountinfo -> sysfs device stack (dm uuid CRYPT-<TYPE>-...) -> ZFS native
 encryption or ZFS on LUKS -> fscrypt on the home folder (lsattr E flag, fscrypt status) ->
 lsblk only when sysfs could not be walked. cryptsetup status needs root and is never used.
+A device's on-disk header (udev's record, else `blkid -p`, root) types a dm device sysfs
+cannot, and judges fixed volumes nothing mounts (a locked LUKS partition is encrypted).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from wfhaudit.probes.disk.linux_fs import (
     parse_zpool_vdevs,
     zfs_dataset_verdict,
 )
+from wfhaudit.probes.disk.linux_header import BLKID_TEMPLATE, BLKID_TIMEOUT, Header, read_header
 from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, Mount, find_mount
 from wfhaudit.probes.disk.linux_volumes import unencrypted_volumes
 from wfhaudit.probes.disk.model import Verdict, all_of, system_facts, unknown_all
@@ -48,7 +51,7 @@ CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")
 MAX_BACKING_DEPTH = 2
 
 COMMANDS = [("getent", "passwd", "{uid}"), lsattr_argv("{home}"), fscrypt_argv("{home}"),
-            ZFS_GET, ZPOOL_STATUS, LSBLK]
+            ZFS_GET, ZPOOL_STATUS, LSBLK, BLKID_TEMPLATE]
 
 
 def getent_argv(uid: str) -> tuple[str, ...]:
@@ -85,17 +88,25 @@ class LinuxDisk:
         self.mounts = mounts
         self.sources: list[str] = [MOUNTINFO]
         self._cmd: dict[tuple[str, ...], CommandResult] = {}
+        self._headers: dict[str, Header] = {}
 
     def src(self) -> list[str]:
         """The sources so far, each once."""
         return list(dict.fromkeys(self.sources))
 
-    def run(self, argv: tuple[str, ...]) -> CommandResult:
+    def run(self, argv: tuple[str, ...], timeout: float = 5.0) -> CommandResult:
         """Run a command once per collection and remember it as a source."""
         if argv not in self._cmd:
-            self._cmd[argv] = self.host.run(argv, timeout=5.0)
+            self._cmd[argv] = self.host.run(argv, timeout=timeout)
             self.sources.append(" ".join(argv))
         return self._cmd[argv]
+
+    def header(self, name: str) -> Header:
+        """The on-disk header of /dev/<name> (udev record or blkid -p), once per run."""
+        if name not in self._headers:
+            self._headers[name] = read_header(
+                self.host, name, lambda argv: self.run(argv, BLKID_TIMEOUT), self.sources)
+        return self._headers[name]
 
     def verdict(self, chain: MountChain, depth: int = 0) -> Verdict:
         """Encryption verdict for one mount."""
@@ -125,7 +136,8 @@ class LinuxDisk:
     def node_verdict(self, node: BlockNode, mount: Mount | None, depth: int) -> Verdict:
         """Verdict for a device stack, with lsblk as a second opinion when sysfs failed."""
         self.sources.append(node.sysdir)
-        v = node_verdict(node, lambda path: self.backing_verdict(path, depth + 1))
+        v = node_verdict(node, lambda path: self.backing_verdict(path, depth + 1),
+                         lambda below: self.header(below.name).verdict)
         if v.state == "unknown" and node.error and mount is not None and mount.major:
             result = self.run(LSBLK)
             if result.ok:

@@ -179,10 +179,34 @@ def _reencrypting(node: BlockNode) -> bool:
 
 
 BackingCheck = Callable[[str], Verdict]
+HeaderCheck = Callable[[BlockNode], Verdict]
 
 
-def node_verdict(node: BlockNode, backing: BackingCheck | None = None) -> Verdict:
-    """Is the data written to this device encrypted at rest? Decided from the stack below it."""
+def _by_header(node: BlockNode, header: HeaderCheck | None, fallback: str) -> Verdict:
+    """A dm device sysfs cannot type: encrypted if every device right below has a LUKS header.
+
+    A filesystem read through a mapping over a LUKS/BitLocker device is only readable if the
+    mapping decrypts; anything else below leaves the question open.
+    """
+    if header is None or not node.parents:
+        return Verdict.unknown(fallback)
+    below = [header(p) for p in node.parents]
+    if all(v.state == "encrypted" for v in below):
+        merged = all_of(below, node.label)
+        return Verdict("encrypted", merged.methods, f"{node.label} shows no dm type, but every "
+                       "device below it carries an encryption header, so what it holds is "
+                       f"decrypted on the way up: {merged.reason}")
+    notes = "; ".join(dict.fromkeys(v.reason for v in below if v.state != "encrypted"))
+    return Verdict.unknown(f"{fallback}; {notes}" if notes else fallback)
+
+
+def node_verdict(node: BlockNode, backing: BackingCheck | None = None,
+                 header: HeaderCheck | None = None) -> Verdict:
+    """Is the data written to this device encrypted at rest? Decided from the stack below it.
+
+    `header` classifies a device from its on-disk header; it is asked only about the devices
+    right below a dm device whose type sysfs does not show.
+    """
     if node.error:
         return Verdict.unknown(node.error)
     kind = crypt_kind(node.dm_uuid)
@@ -194,8 +218,9 @@ def node_verdict(node: BlockNode, backing: BackingCheck | None = None) -> Verdic
                            "the data may still be unencrypted until it finishes", True)
         return Verdict.encrypted(kind[1], reason)
     if kind and kind[0] == "other-crypt":
-        return Verdict.unknown(f"{node.label} is a cryptsetup mapping of a type we do not know "
-                               f"({kind[2]}); check it with `sudo cryptsetup status {node.dm_name}`")
+        return _by_header(node, header, f"{node.label} is a cryptsetup mapping of a type we do "
+                          f"not know ({kind[2]}); check it with `sudo cryptsetup status "
+                          f"{node.dm_name}`")
     if not node.parents:
         if node.loop_backing and backing is not None:
             return backing(node.loop_backing)
@@ -203,9 +228,9 @@ def node_verdict(node: BlockNode, backing: BackingCheck | None = None) -> Verdic
             return Verdict.unknown(f"{node.label} is a device-mapper device with nothing below it "
                                    "that we can see")
         return Verdict.plain("no encryption layer")
-    below = all_of([node_verdict(p, backing) for p in node.parents], node.label)
+    below = all_of([node_verdict(p, backing, header) for p in node.parents], node.label)
     if node.is_dm and kind is None and not node.dm_uuid and below.state != "encrypted":
-        return Verdict.unknown(f"{node.label} is a device-mapper device without a uuid, so its "
-                               "type (it could be dm-crypt) cannot be read without root: run "
-                               f"`sudo dmsetup table {node.dm_name or node.name}`")
+        return _by_header(node, header, f"{node.label} is a device-mapper device without a "
+                          "uuid, so its type (it could be dm-crypt) cannot be read without root: "
+                          f"run `sudo dmsetup table {node.dm_name or node.name}`")
     return below

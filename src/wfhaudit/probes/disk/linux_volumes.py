@@ -1,4 +1,4 @@
-"""Linux: which fixed, mounted data volumes (and swap areas) are not encrypted."""
+"""Linux: which fixed data volumes (mounted, swap, or unmounted by header) are not encrypted."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from wfhaudit.probes.disk.linux_blockdev import (
 )
 from wfhaudit.probes.disk.linux_chain import MountChain, chain_for_mount, resolve_mount_chain
 from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, SWAPS, Mount, parse_swaps
+from wfhaudit.probes.disk.linux_unmounted import SYS_BLOCK, scan_unmounted
 from wfhaudit.probes.disk.model import Verdict
 
 if TYPE_CHECKING:
@@ -25,7 +26,11 @@ SKIP_PREFIXES = ("/boot/", "/media/", "/run/media/", "/snap/", "/var/snap/")
 
 
 def unencrypted_volumes(disk: LinuxDisk, root: MountChain, root_v: Verdict) -> Fact:
-    """Fixed, mounted data volumes (and swap) that are not encrypted, by mount point."""
+    """Fixed data volumes (and swap) that are not encrypted.
+
+    Named by mount point, `swap:<path>`, or `unmounted:/dev/<name>` for a plain filesystem
+    that nothing mounts.
+    """
     key = "disk.unencrypted_volumes"
     if root_v.state == "unknown" and root.kind not in ("block", "btrfs", "zfs"):
         return Fact.unknown(key, f"the system volume /: {root_v.reason}", disk.src())
@@ -48,8 +53,12 @@ def unencrypted_volumes(disk: LinuxDisk, root: MountChain, root_v: Verdict) -> F
             picked[dev] = m
     plain: list[str] = []
     unknown: list[tuple[str, str]] = []
+    used = {m.majmin for m in disk.mounts if m.major != 0}
+    names: set[str] = set()
     for m in picked.values():
         chain = chain_for_mount(disk.host, m.mount_point, m)
+        if chain.node is not None:
+            names.update(_names(chain.node))
         if chain.node is not None and _not_fixed(chain.node):
             continue
         v = disk.verdict(chain)
@@ -57,15 +66,24 @@ def unencrypted_volumes(disk: LinuxDisk, root: MountChain, root_v: Verdict) -> F
             plain.append(m.mount_point)
         elif v.state == "unknown":
             unknown.append((m.mount_point, v.reason))
-    _swaps(disk, plain, unknown)
+    _swaps(disk, plain, unknown, names)
+    scan = scan_unmounted(disk, names, used)
+    plain += scan.plain
+    unknown += scan.unknown
     if unknown:
         mp, why = unknown[0]
         return Fact.unknown(key, f"could not tell whether {mp} is encrypted: {why}", disk.src())
     detail = f"checked {len(picked)} mounted volume(s) and swap in {MOUNTINFO} and {SWAPS}"
+    if not scan.listed:
+        detail += f"; unmounted volumes not checked: {SYS_BLOCK} cannot be read"
+    else:
+        detail += f"; judged {scan.probed} unmounted fixed volume(s) by their on-disk headers"
+        detail += "".join(f"; {note}" for note in scan.notes)
     return Fact.observed(key, sorted(plain), disk.src(), detail)
 
 
-def _swaps(disk: LinuxDisk, plain: list[str], unknown: list[tuple[str, str]]) -> None:
+def _swaps(disk: LinuxDisk, plain: list[str], unknown: list[tuple[str, str]],
+           names: set[str]) -> None:
     """Add active swap areas that are not encrypted (random-key plain dm-crypt counts)."""
     disk.sources.append(SWAPS)
     for swap in parse_swaps(disk.host.read_file(SWAPS) or ""):
@@ -76,6 +94,7 @@ def _swaps(disk: LinuxDisk, plain: list[str], unknown: list[tuple[str, str]]) ->
                 unknown.append((name, f"{swap.path} not found in sysfs"))
                 continue
             node = read_node(disk.host, f"{SYS_CLASS_BLOCK}/{kname}")
+            names.update(_names(node))
             if _not_fixed(node):
                 continue
             v = disk.node_verdict(node, None, 0)
@@ -85,6 +104,11 @@ def _swaps(disk: LinuxDisk, plain: list[str], unknown: list[tuple[str, str]]) ->
             plain.append(name)
         elif v.state == "unknown":
             unknown.append((name, v.reason))
+
+
+def _names(node: BlockNode) -> set[str]:
+    """Every device name in a stack (the device and all below it)."""
+    return {node.name}.union(*(_names(p) for p in node.parents))
 
 
 def _not_fixed(node: BlockNode) -> bool:

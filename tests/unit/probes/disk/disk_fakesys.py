@@ -80,6 +80,12 @@ class Machine:
                                                              "\t1000\t1000\n"}
         dirs: dict[str, list[str] | None] = {}
         by_name = {d.name: d for d in self.devices}
+        # A disk's sysfs directory holds its partitions' directories; holders/ is the
+        # reverse of slaves/ (drivers/block/holder.c).
+        parts = {d.name: sorted(p.name for p in self.devices if p.parent == d.name)
+                 for d in self.devices}
+        holders = {d.name: sorted(h.name for h in self.devices if d.name in h.slaves)
+                   for d in self.devices}
         if self.sysfs:
             dirs["/sys/block"] = sorted(d.name for d in self.devices if d.kind != "part")
             for dev in self.devices:
@@ -87,9 +93,10 @@ class Machine:
                 if dev.kind != "part":
                     aliases.append(f"/sys/block/{dev.name}")
                 for base in aliases:
-                    dirs[base] = dev.entries()
+                    dirs[base] = sorted(dev.entries() + parts[dev.name])
                     files[f"{base}/uevent"] = dev.uevent()
                     dirs[f"{base}/slaves"] = sorted(dev.slaves)
+                    dirs[f"{base}/holders"] = holders[dev.name]
                     if dev.kind == "dm":
                         files[f"{base}/dm/uuid"] = (dev.dm_uuid or "") + "\n"
                         files[f"{base}/dm/name"] = (dev.dm_name or dev.name) + "\n"
@@ -176,3 +183,21 @@ def mountinfo(*rows: tuple[str, str, str, str, str]) -> str:
 
 PROC = (("0:21", "/", "/proc", "proc", "proc"), ("0:22", "/", "/sys", "sysfs", "sysfs"),
         ("0:5", "/", "/dev", "devtmpfs", "udev"), ("0:25", "/", "/run", "tmpfs", "tmpfs"))
+
+
+def blkid(device: str, stdout: str) -> tuple[tuple[str, ...], CommandResult]:
+    """A `blkid -p -o export` run (as root) that printed stdout; exit 2 when it found nothing."""
+    argv = ("blkid", "-p", "-o", "export", device)
+    return argv, CommandResult(argv, 0 if stdout else 2, stdout, "", 3)
+
+
+def blkid_denied(device: str) -> tuple[tuple[str, ...], CommandResult]:
+    """`blkid -p` as a normal user: exit 2 and this stderr (captured with setpriv as nobody)."""
+    argv = ("blkid", "-p", "-o", "export", device)
+    return argv, CommandResult(argv, 2, "", f"blkid: error: {device}: Permission denied\n", 3)
+
+
+def udev_db(*props: str) -> str:
+    """A /run/udev/data/b<MAJ:MIN> file in systemd's format (sd-device/device-private.c)."""
+    return ("I:4312517\n" + "".join(f"E:{p}\n" for p in props)
+            + "G:systemd\nQ:systemd\nV:1\n")

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from disk_fakesys import PROC, Dev, FakeHost, Machine, failed, mountinfo, ok
+from disk_fakesys import PROC, Dev, FakeHost, Machine, blkid_denied, failed, mountinfo, ok, udev_db
 
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import PROBE
@@ -32,9 +32,13 @@ LUKS1 = f"CRYPT-LUKS1-{U}-cryptroot"
 LVM = "LVM-Qm1cR2x4kU8cVtO0mY3hLQwqfZ0F2b9v"
 NVME = [Dev("nvme0n1", "259:0"), Dev("nvme0n1p1", "259:1", "part", "nvme0n1"),
         Dev("nvme0n1p2", "259:2", "part", "nvme0n1"), Dev("nvme0n1p3", "259:3", "part", "nvme0n1")]
-SDA = [Dev("sda", "8:0"), Dev("sda1", "8:1", "part", "sda"), Dev("sda2", "8:2", "part", "sda"),
-       Dev("sda3", "8:3", "part", "sda"), Dev("sda4", "8:4", "part", "sda"),
-       Dev("sda5", "8:5", "part", "sda")]
+
+
+def sda(*numbers: int) -> list[Dev]:
+    """Disk sda with only the partitions a case uses (unused ones would be probed by header)."""
+    return [Dev("sda", "8:0"), *(Dev(f"sda{n}", f"8:{n}", "part", "sda") for n in numbers)]
+
+
 BOOT = (("259:2", "/", "/boot", "ext4", "/dev/nvme0n1p2"),
         ("259:1", "/", "/boot/efi", "vfat", "/dev/nvme0n1p1"))
 LSATTR_PLAIN = ok("--------------e------- /home/ann\n", ("lsattr", "-d", "/home/ann"))
@@ -67,10 +71,16 @@ def zfs_machine(enc: str, vdev: str, devices: list[Dev], zfs_ok: bool = True) ->
     commands = {ZFS_GET: ok(_zfs(enc, enc), ZFS_GET), ZPOOL_STATUS: ok(status, ZPOOL_STATUS)}
     if not zfs_ok:
         commands = {}
+    # udev's record of the pool partition, which nothing mounts: a zfs_member is judged
+    # through the pool, not as an unmounted volume.
+    vdev_udev = udev_db("ID_PART_ENTRY_SCHEME=gpt",
+                        "ID_PART_ENTRY_TYPE=6a898cc3-1dd2-11b2-99a6-080020736631",
+                        "ID_FS_VERSION=5000", "ID_FS_LABEL=rpool", "ID_FS_TYPE=zfs_member",
+                        "ID_FS_USAGE=filesystem")
     return Machine([*NVME, *devices], mountinfo(
         ("0:45", "/", "/", "zfs", "rpool/ROOT/ubuntu_x1"),
         ("0:52", "/", "/home/ann", "zfs", "rpool/USERDATA/ann_x1"), *BOOT, *PROC),
-        commands=commands)
+        commands=commands, extra_files={"/run/udev/data/b259:3": vdev_udev})
 
 
 def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
@@ -86,7 +96,7 @@ def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
                   ("253:2", "/", "/home", "ext4", "/dev/mapper/vg-home"), *BOOT, *PROC),
         swaps=f"{'Filename'}\tType\tSize\tUsed\tPriority\n/dev/dm-3 partition 8388604 0 -2\n")
     luks_on_lvm = Machine(
-        [*SDA, crypt("dm-0", "253:0", LVM + "root", "vg-root", "sda2"),
+        [*sda(1, 2), crypt("dm-0", "253:0", LVM + "root", "vg-root", "sda2"),
          crypt("dm-1", "253:1", LVM + "home", "vg-home", "sda2"),
          crypt("dm-2", "253:2", LUKS2, "root_crypt", "dm-0"),
          crypt("dm-3", "253:3", LUKS2.replace("50a2", "77b1"), "home_crypt", "dm-1")],
@@ -100,7 +110,7 @@ def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
                   ("8:17", "/", "/home", "ext4", "/dev/sdb1"), *BOOT, *PROC),
         commands={("lsattr", "-d", "/home/ann"): LSATTR_PLAIN})
     verity = Machine(
-        [*SDA, crypt("dm-0", "253:0", f"CRYPT-VERITY-{U}-usr", "usr", "sda2"),
+        [*sda(2, 4), crypt("dm-0", "253:0", f"CRYPT-VERITY-{U}-usr", "usr", "sda2"),
          crypt("dm-1", "253:1", f"CRYPT-INTEGRITY-{U}-home_int", "home_int", "sda4")],
         mountinfo(("253:0", "/", "/", "ext4", "/dev/mapper/usr"),
                   ("253:1", "/", "/home", "ext4", "/dev/mapper/home_int"), *PROC),
@@ -115,21 +125,21 @@ def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
                   ("0:30", "/@home", "/home", "btrfs", "/dev/mapper/luks-50a2"), *BOOT, *PROC),
         btrfs={"0a7e3c2d-5b8f-4e21-9c1a-3f6d2b8e4a10": ["dm-0"]})
     md = Machine(
-        [*SDA, Dev("sdb", "8:16"), Dev("sdb1", "8:17", "part", "sdb"),
+        [*sda(1), Dev("sdb", "8:16"), Dev("sdb1", "8:17", "part", "sdb"),
          Dev("md0", "9:0", "md", slaves=["sda1", "sdb1"]),
          crypt("dm-0", "253:0", LUKS2, "md0_crypt", "md0")],
         mountinfo(("253:0", "/", "/", "ext4", "/dev/mapper/md0_crypt"), *PROC))
     multi_pv = Machine(
-        [*SDA, Dev("sdb", "8:16"), Dev("sdb1", "8:17", "part", "sdb"),
+        [*sda(2), Dev("sdb", "8:16"), Dev("sdb1", "8:17", "part", "sdb"),
          crypt("dm-0", "253:0", LUKS2, "pv0_crypt", "sda2"),
          crypt("dm-1", "253:1", LVM + "root", "vg-root", "dm-0", "sdb1")],
         mountinfo(("253:1", "/", "/", "ext4", "/dev/mapper/vg-root"), *PROC),
         commands={("lsattr", "-d", "/home/ann"): LSATTR_PLAIN})
     swap_plain = luks_root()
-    swap_plain.devices = [*SDA, *swap_plain.devices]
+    swap_plain.devices = [*sda(5), *swap_plain.devices]
     swap_plain.swaps += "/dev/sda5                               partition\t8388604\t\t0\t\t-2\n"
     swap_random = luks_root()
-    swap_random.devices = [*SDA, *swap_random.devices,
+    swap_random.devices = [*sda(5), *swap_random.devices,
                            crypt("dm-1", "253:1", "CRYPT-PLAIN-cryptswap", "cryptswap", "sda5")]
     swap_random.swaps += "/dev/dm-1 partition 8388604 0 -2\n"
     reenc = Machine(
@@ -139,8 +149,9 @@ def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
          crypt("dm-0", "253:0", LUKS2, "luks", "dm-1", "dm-2")],
         mountinfo(("253:0", "/", "/", "ext4", "/dev/mapper/luks"), *BOOT, *PROC))
     no_uuid = Machine(
-        [*SDA, crypt("dm-0", "253:0", None, "manual", "sda2")],
-        mountinfo(("253:0", "/", "/", "ext4", "/dev/mapper/manual"), *PROC))
+        [*sda(2), crypt("dm-0", "253:0", None, "manual", "sda2")],
+        mountinfo(("253:0", "/", "/", "ext4", "/dev/mapper/manual"), *PROC),
+        commands=dict([blkid_denied("/dev/sda2")]))
     lsblk_json = json.dumps({"blockdevices": [{"name": "nvme0n1", "kname": "nvme0n1",
         "type": "disk", "fstype": None, "mountpoint": None, "pkname": None, "maj:min": "259:0",
         "children": [{"name": "nvme0n1p3", "kname": "nvme0n1p3", "type": "part",
@@ -164,14 +175,14 @@ def cases() -> dict[str, tuple[str, Machine, dict[str, Any]]]:
     nfs_home = luks_root()
     nfs_home.mountinfo += "90 20 0:60 /home /home rw - nfs4 files.example.lan:/home rw\n"
     ecryptfs = Machine(
-        SDA, mountinfo(("8:2", "/", "/", "ext4", "/dev/sda2"),
+        sda(2), mountinfo(("8:2", "/", "/", "ext4", "/dev/sda2"),
                        ("0:48", "/", "/home/ann", "ecryptfs", "/home/ann/.Private"), *PROC))
     homed = luks_root()
     homed.devices = [*homed.devices, Dev("loop0", "7:0", "loop", backing="/home/ann.home"),
                      crypt("dm-1", "253:1", LUKS2.replace("50a2", "99c3"), "home-ann", "loop0")]
     homed.mountinfo += "95 20 253:1 / /home/ann rw,nosuid - ext4 /dev/mapper/home-ann rw\n"
     homed_plain_root = Machine(
-        [*SDA, Dev("loop0", "7:0", "loop", backing="/home/ann.home"),
+        [*sda(2), Dev("loop0", "7:0", "loop", backing="/home/ann.home"),
          crypt("dm-1", "253:1", LUKS2, "home-ann", "loop0")],
         mountinfo(("8:2", "/", "/", "ext4", "/dev/sda2"),
                   ("253:1", "/", "/home/ann", "ext4", "/dev/mapper/home-ann"), *PROC))

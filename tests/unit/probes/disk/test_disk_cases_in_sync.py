@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import make_disk_header_cases
 import make_disk_linux_cases
 import make_disk_other_cases
 import pytest
 
-BUILT = {**make_disk_linux_cases.render_all(), **make_disk_other_cases.render_all()}
+BUILT = {**make_disk_linux_cases.render_all(), **make_disk_other_cases.render_all(),
+         **make_disk_header_cases.render_all()}
 
 
 @pytest.mark.parametrize("path", sorted(BUILT), ids=lambda p: f"{p.parent.name}/{p.stem}")
