@@ -36,7 +36,7 @@ def visible(value: Any) -> Markup:
     parts, last = [], 0
     for m in _HIDDEN.finditer(text):
         parts.append(escape(text[last:m.start()]))
-        parts.append(Markup("<span class=ctl>U+%04X</span>") % ord(m.group()))
+        parts.append(Markup(f"<span class=ctl>U+{ord(m.group()):04X}</span>"))  # noqa: S704 - hex digits only
         last = m.end()
     parts.append(escape(text[last:]))
     return Markup("").join(parts)

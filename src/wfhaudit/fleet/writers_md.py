@@ -8,12 +8,17 @@ from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.summary import MISSING, NOT_READY, READY, STALE_DEVICE
 
 MAX_ROWS = 50
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:&])")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def md(value: object, limit: int = 120) -> str:
-    """Untrusted text as inert Markdown: one line, markup and pipes escaped, length bounded."""
+    """Untrusted text as inert Markdown: one line, markup and pipes escaped, length bounded.
+
+    Every ASCII punctuation character that Markdown or GFM gives a meaning to is escaped with a
+    backslash (CommonMark allows that for all of them); escaping ':' and '.' also keeps GFM
+    from turning 'http://...' or 'www....' into links.
+    """
     text = _CONTROL.sub(" ", str(value))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
