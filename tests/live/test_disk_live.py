@@ -1,5 +1,9 @@
 """Live disk-probe tests on real loop devices: LUKS2 via dm-crypt, plain ext4, btrfs, fscrypt.
 
+Locked (never opened) LUKS1/LUKS2 headers, plain ext4 and header-less loop devices are also
+judged by their on-disk header through `classify_block_device`, as root and as user nobody;
+that part needs no device-mapper.
+
 The probe's real readers run against this kernel's /proc/self/mountinfo and sysfs through a
 LiveHost; only the path asked about differs from the product (a temp mount instead of / and
 the home folder). Everything created is named wfh-disk-* and removed in teardown.
@@ -9,10 +13,12 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import json
 import os
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +34,7 @@ from wfhaudit.probes.disk import PROBE
 from wfhaudit.probes.disk.linux import LinuxDisk
 from wfhaudit.probes.disk.linux_blockdev import node_verdict
 from wfhaudit.probes.disk.linux_chain import read_mounts, resolve_mount_chain
+from wfhaudit.probes.disk.linux_header import classify_block_device
 
 pytestmark = pytest.mark.live
 
@@ -206,3 +213,81 @@ def test_whole_probe_on_this_machine_is_fast_and_complete() -> None:
     assert {k: (f.value, f.reason) for k, f in replayed.items()} == \
         {k: (f.value, f.reason) for k, f in facts.items()}
 
+
+
+def _luks_format(scratch: Scratch, device: str, kind: str) -> None:
+    key = scratch.root / f"wfh-disk-key-{kind}"
+    key.write_bytes(os.urandom(32))
+    _run("cryptsetup", "luksFormat", "--type", kind, "--batch-mode", "--pbkdf", "pbkdf2",
+         "--pbkdf-force-iterations", "1000", "--key-file", str(key), device)
+
+
+def _udev_type(device: str) -> str | None:
+    """ID_FS_TYPE udev recorded for the device, if this machine runs udev."""
+    majmin = Path(f"/sys/class/block/{_kname(device)}/dev").read_text().strip()
+    try:
+        text = Path(f"/run/udev/data/b{majmin}").read_text()
+    except OSError:
+        return None
+    return next((line.split("=", 1)[1] for line in text.splitlines()
+                 if line.startswith("E:ID_FS_TYPE=")), None)
+
+
+@pytest.mark.parametrize(("kind", "method", "label"), [("luks2", "luks2", "LUKS2"),
+                                                       ("luks1", "luks1", "LUKS1")])
+def test_locked_luks_header_on_a_loop_device_is_encrypted(scratch: Scratch, kind: str,
+                                                          method: str, label: str) -> None:
+    require_root_tool("cryptsetup", "losetup", "truncate", "blkid")
+    device, _ = scratch.loop()
+    _luks_format(scratch, device, kind)
+    host = LiveHost()
+    encrypted, got_method, reason = classify_block_device(host, device)
+    assert (encrypted, got_method) == (True, method), reason
+    assert f"{device} holds a {label} header" in reason
+    if _udev_type(device) is None:
+        assert [c.argv for c in host.evidence.commands] == [
+            ("blkid", "-p", "-o", "export", device)]
+    # The recorded evidence replays to the same answer.
+    assert classify_block_device(RecordedHost(host.evidence), device) == \
+        (encrypted, got_method, reason)
+
+
+def test_plain_ext4_loop_device_is_not_encrypted_by_its_header(scratch: Scratch) -> None:
+    require_root_tool("losetup", "mkfs.ext4", "truncate", "blkid")
+    device, _ = scratch.loop()
+    _run("mkfs.ext4", "-q", device)
+    encrypted, method, reason = classify_block_device(LiveHost(), device)
+    assert (encrypted, method) == (False, ""), reason
+    assert "unencrypted ext4 filesystem" in reason
+
+
+def test_headerless_loop_device_is_unknown_and_says_veracrypt_cannot_be_seen(
+        scratch: Scratch) -> None:
+    require_root_tool("losetup", "truncate", "blkid")
+    device, image = scratch.loop("8M")
+    with image.open("r+b") as fh:  # random bytes, as a VeraCrypt volume looks from outside
+        fh.write(os.urandom(1024 * 1024))
+    encrypted, method, reason = classify_block_device(LiveHost(), device)
+    assert (encrypted, method) == (None, ""), reason
+    assert "no filesystem or encryption header" in reason and "VeraCrypt" in reason
+
+
+def test_header_read_as_a_normal_user_is_unknown_with_the_reason(scratch: Scratch) -> None:
+    require_root_tool("cryptsetup", "losetup", "truncate", "blkid", "setpriv")
+    device, _ = scratch.loop()
+    _luks_format(scratch, device, "luks2")
+    code = ("import json, sys\n"
+            "from wfhaudit.host import LiveHost\n"
+            "from wfhaudit.probes.disk.linux_header import classify_block_device\n"
+            "print(json.dumps(classify_block_device(LiveHost(), sys.argv[1])))\n")
+    result = _run("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                  sys.executable, "-c", code, device, check=False)
+    assert result.returncode == 0, result.stderr
+    encrypted, method, reason = json.loads(result.stdout)
+    if _udev_type(device) == "crypto_LUKS":
+        # udev's record is world-readable: no root needed to see the header.
+        assert (encrypted, method) == (True, "luks2") and reason.endswith("(udev)")
+    else:
+        assert (encrypted, method) == (None, "")
+        assert reason == (f"blkid needs root to read {device}: run wfhaudit with sudo to "
+                          "check its header")
