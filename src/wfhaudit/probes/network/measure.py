@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from wfhaudit.probes.network.clock import Clock, LiveRtt
 from wfhaudit.probes.network.config import NetworkSettings
 from wfhaudit.probes.network.resolve import resolve_all
 from wfhaudit.probes.network.speed import SpeedRun
 from wfhaudit.probes.network.tcp import run_tcp
-from wfhaudit.probes.network.udp import Clock, LiveRtt, run_udp
+from wfhaudit.probes.network.udp import run_udp
 
 DNS_TIMEOUT_S = 2.0
 FACTS_MARGIN_S = 0.3           # kept at the end for turning samples into facts

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
+from wfhaudit.probes.network.clock import Clock
 from wfhaudit.probes.network.config import Endpoint, SpeedSettings
 from wfhaudit.probes.network.resolve import resolve_all
-from wfhaudit.probes.network.udp import Clock
 
 CONFIG_HOST = "www.speedtest.net"
 # Bounded transfers: at most 2 GETs per image size (<= ~205 MB over all ten sizes, more than

@@ -9,80 +9,25 @@ it; a reply stamped by the kernel is not delayed by Python threads busy with the
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import select
-import socket
-import struct
-import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from wfhaudit.probes.network import stun
+from wfhaudit.probes.network.clock import Clock, LiveRtt
 from wfhaudit.probes.network.resolve import Resolved
+from wfhaudit.probes.network.udp_socket import StunSocket, open_socket, receive, send
 
-# Linux asm-generic value of SO_TIMESTAMPNS (Python does not export it); its control message
-# carries a struct timespec (two C longs).
-_SO_TIMESTAMPNS = 35
-_TIMESPEC = struct.Struct("@ll")
+__all__ = ["Clock", "LiveRtt", "run_udp"]
+
 PREFLIGHT_EVERY_S = 0.1
-MAX_DATAGRAM = 2048
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Probe start on both clocks: samples use wall-clock offsets, deadlines the monotonic one."""
-
-    wall0: float
-    mono0: float
-
-    @classmethod
-    def start(cls) -> Clock:
-        """Now."""
-        return cls(time.time(), time.monotonic())
-
-    def now(self) -> float:
-        """Seconds since the probe started (wall clock, same base as kernel timestamps)."""
-        return time.time() - self.wall0
-
-    def elapsed(self) -> float:
-        """Seconds since the probe started (monotonic)."""
-        return time.monotonic() - self.mono0
-
-
-class LiveRtt:
-    """Recent round trips while the stream runs, for sizing the uploads (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._recent: list[float] = []
-
-    def add(self, ms: float) -> None:
-        """Record one round trip in ms (keeps the last 100)."""
-        with self._lock:
-            self._recent = [*self._recent[-99:], ms]
-
-    def median_ms(self) -> float | None:
-        """Median of the recent round trips, None before the first reply."""
-        with self._lock:
-            ordered = sorted(self._recent)
-        return ordered[len(ordered) // 2] if ordered else None
 
 
 KeepGoing = Callable[[int, float], bool]   # (probes sent so far, monotonic now) -> send another?
 Progress = Callable[[str], None]
-
-
-@dataclass
-class _Socket:
-    index: int
-    server: Resolved
-    sock: socket.socket
-    kernel_ts: bool
-    refused: bool = False
 
 
 @dataclass
@@ -92,73 +37,6 @@ class _Recorder:
     ignored: dict[str, int] = field(default_factory=lambda: {
         "not_stun": 0, "unknown_transaction": 0, "error_response": 0, "preflight_late": 0})
     mapped: str | None = None
-
-
-def _open(index: int, server: Resolved) -> _Socket | str:
-    if server.address is None or server.family is None:
-        return server.error or "not resolved"
-    try:
-        sock = socket.socket(server.family, socket.SOCK_DGRAM)
-    except OSError as exc:
-        return f"socket: {exc.strerror or exc}"
-    kernel_ts = False
-    if sys.platform.startswith("linux"):
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
-            kernel_ts = True
-        except OSError:
-            kernel_ts = False
-    try:
-        # connect() makes the kernel drop datagrams from anyone else and report ICMP
-        # port-unreachable as ECONNREFUSED.
-        sock.connect((server.address, server.endpoint.port))
-        sock.setblocking(False)
-    except OSError as exc:
-        sock.close()
-        return f"connect: {exc.strerror or exc}"
-    return _Socket(index, server, sock, kernel_ts)
-
-
-def _receive(s: _Socket, clock: Clock) -> list[tuple[bytes, float]] | None:
-    """Drain one socket: (datagram, arrival) pairs; None when the kernel reported refusal."""
-    out: list[tuple[bytes, float]] = []
-    while True:
-        try:
-            if s.kernel_ts:
-                data, ancdata, _flags, _addr = s.sock.recvmsg(
-                    MAX_DATAGRAM, socket.CMSG_SPACE(_TIMESPEC.size))
-                when = None
-                for level, kind, payload in ancdata:
-                    if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS \
-                            and len(payload) >= _TIMESPEC.size:
-                        sec, nsec = _TIMESPEC.unpack_from(payload)
-                        when = sec + nsec / 1e9 - clock.wall0
-                arrival = when if when is not None else clock.now()
-            else:
-                data = s.sock.recv(MAX_DATAGRAM)
-                arrival = clock.now()
-        except (BlockingIOError, InterruptedError):
-            return out
-        except ConnectionRefusedError:
-            s.refused = True
-            return out or None
-        except OSError as exc:
-            if exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH):
-                s.refused = True
-                return out or None
-            return out
-        out.append((data, arrival))
-
-
-def _send(s: _Socket, packet: bytes, clock: Clock) -> tuple[float, str | None]:
-    when = clock.now()
-    try:
-        s.sock.send(packet)
-    except OSError as exc:
-        if exc.errno == errno.ECONNREFUSED:
-            s.refused = True
-        return when, errno.errorcode.get(exc.errno or 0, str(exc))
-    return when, None
 
 
 def _classify(data: bytes, rec: _Recorder, wanted: dict[bytes, int],
@@ -181,8 +59,8 @@ def _classify(data: bytes, rec: _Recorder, wanted: dict[bytes, int],
     return wanted[msg.transaction_id]
 
 
-def _preflight(socks: list[_Socket], rec: _Recorder, window_s: float, hard_stop: float
-               ) -> tuple[_Socket | None, dict[str, Any], set[bytes]]:
+def _preflight(socks: list[StunSocket], rec: _Recorder, window_s: float, hard_stop: float
+               ) -> tuple[StunSocket | None, dict[str, Any], set[bytes]]:
     """Ask every server until one answers; the first to answer carries the stream."""
     clock = rec.clock
     ids: dict[bytes, int] = {}
@@ -190,7 +68,7 @@ def _preflight(socks: list[_Socket], rec: _Recorder, window_s: float, hard_stop:
     replies: list[list[float]] = []
     end = min(time.monotonic() + window_s, hard_stop)
     next_round = time.monotonic()
-    chosen: _Socket | None = None
+    chosen: StunSocket | None = None
     while chosen is None and time.monotonic() < end:
         live = [s for s in socks if not s.refused]
         if not live:
@@ -199,7 +77,7 @@ def _preflight(socks: list[_Socket], rec: _Recorder, window_s: float, hard_stop:
             for s in live:
                 txid = os.urandom(12)
                 ids[txid] = s.index
-                when, _err = _send(s, stun.binding_request(txid), clock)
+                when, _err = send(s, stun.binding_request(txid), clock)
                 sends.append([s.index, round(when, 6)])
             next_round += PREFLIGHT_EVERY_S
         wait = max(0.0, min(next_round, end) - time.monotonic())
@@ -207,7 +85,7 @@ def _preflight(socks: list[_Socket], rec: _Recorder, window_s: float, hard_stop:
         for s in live:
             if s.sock not in ready:
                 continue
-            for data, arrival in _receive(s, clock) or []:
+            for data, arrival in receive(s, clock) or []:
                 idx = _classify(data, rec, ids, set())
                 if idx is not None:
                     replies.append([idx, round(arrival, 6)])
@@ -218,7 +96,7 @@ def _preflight(socks: list[_Socket], rec: _Recorder, window_s: float, hard_stop:
     return chosen, info, set(ids)
 
 
-def _stream(s: _Socket, rec: _Recorder, interval_s: float, timeout_s: float,
+def _stream(s: StunSocket, rec: _Recorder, interval_s: float, timeout_s: float,
             keep_going: KeepGoing, hard_stop: float, progress: Progress,
             preflight_ids: set[bytes]) -> dict[str, Any]:
     """Paced Binding requests to one server, then listen out the last timeout."""
@@ -242,7 +120,7 @@ def _stream(s: _Socket, rec: _Recorder, interval_s: float, timeout_s: float,
                 break
             txid = os.urandom(12)
             wanted[txid] = len(sent)
-            when, err = _send(s, stun.binding_request(txid), clock)
+            when, err = send(s, stun.binding_request(txid), clock)
             sent.append(round(when, 6))
             if err:
                 send_errors["count"] += 1
@@ -268,9 +146,9 @@ def _stream(s: _Socket, rec: _Recorder, interval_s: float, timeout_s: float,
             "pacing_slips": slips, "listen_end": round(clock.now(), 6), "stopped": stopped}
 
 
-def _collect(s: _Socket, rec: _Recorder, wanted: dict[bytes, int], preflight_ids: set[bytes],
+def _collect(s: StunSocket, rec: _Recorder, wanted: dict[bytes, int], preflight_ids: set[bytes],
              replies: list[list[float]], answered: set[int], sent: list[float]) -> None:
-    for data, arrival in _receive(s, rec.clock) or []:
+    for data, arrival in receive(s, rec.clock) or []:
         seq = _classify(data, rec, wanted, preflight_ids)
         if seq is not None:
             replies.append([seq, round(arrival, 6)])
@@ -292,11 +170,11 @@ def run_udp(servers: list[Resolved], count: int, interval_ms: int, timeout_ms: i
                            "servers": [r.to_dict() for r in servers], "clock": "user",
                            "server": None, "preflight": None}
     rec = _Recorder(clock, live or LiveRtt())
-    socks: list[_Socket] = []
+    socks: list[StunSocket] = []
     for i, server in enumerate(servers):
         if server.address is None:
             continue
-        opened = _open(i, server)
+        opened = open_socket(i, server)
         if isinstance(opened, str):
             raw["servers"][i]["error"] = opened
         else:

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from wfhaudit.probes.network.clock import Clock
 from wfhaudit.probes.network.config import Endpoint
 from wfhaudit.probes.network.resolve import Resolved, resolve_all
-from wfhaudit.probes.network.udp import Clock, run_udp
+from wfhaudit.probes.network.udp import run_udp
 from wfhaudit.probes.network.udp_facts import idle_stats, stream_analysis
 
 COOKIE = 0x2112A442
@@ -121,3 +122,15 @@ def test_resolver_reports_failures_and_prefers_ipv4() -> None:
                             socket.SOCK_DGRAM, fake)
     assert good.address == "192.0.2.1" and good.family == socket.AF_INET
     assert bad.address is None and bad.error == "DNS lookup failed: Name or service not known"
+
+
+def test_preflight_picks_the_server_that_answers(responder: tuple[int, dict[str, int]]) -> None:
+    port, _did = responder
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        dead = int(s.getsockname()[1])
+    raw = run_udp([_server(dead), _server(port)], 10, 5, 200, Clock.start(),
+                  lambda sent, _n: sent < 10, time.monotonic() + 5, lambda _m: None)
+    assert raw["server"] == f"127.0.0.1:{port}"
+    assert raw["preflight"]["chosen"] == 1
+    assert len(raw["sent"]) == 10
