@@ -9,22 +9,32 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Clock:
-    """Probe start on both clocks: samples use wall-clock offsets, deadlines the monotonic one."""
+    """Probe start on three clocks, all taken at the same instant.
+
+    Samples use perf_counter (high resolution everywhere; time.time() ticks in 15.6 ms steps
+    on some Windows builds), deadlines the monotonic clock, and kernel receive timestamps
+    (CLOCK_REALTIME) are mapped onto the sample scale through wall0.
+    """
 
     wall0: float
     mono0: float
+    perf0: float
 
     @classmethod
     def start(cls) -> Clock:
         """Now."""
-        return cls(time.time(), time.monotonic())
+        return cls(time.time(), time.monotonic(), time.perf_counter())
 
     def now(self) -> float:
-        """Seconds since the probe started (wall clock, same base as kernel timestamps)."""
-        return time.time() - self.wall0
+        """Seconds since the probe started, for samples."""
+        return time.perf_counter() - self.perf0
+
+    def from_wall(self, wall: float) -> float:
+        """A wall-clock instant (e.g. a kernel timestamp) on the sample scale."""
+        return wall - self.wall0
 
     def elapsed(self) -> float:
-        """Seconds since the probe started (monotonic)."""
+        """Seconds since the probe started (monotonic, for deadlines)."""
         return time.monotonic() - self.mono0
 
 

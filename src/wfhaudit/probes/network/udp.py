@@ -107,15 +107,17 @@ def _stream(s: StunSocket, rec: _Recorder, interval_s: float, timeout_s: float,
     send_errors: dict[str, Any] = {"count": 0, "first": None}
     answered: set[int] = set()
     slips = 0
-    next_send = time.monotonic()
+    # Pacing runs on perf_counter (fine-grained everywhere), deadlines on monotonic.
+    next_send = time.perf_counter()
     last_note = 0.0
     stopped = "deadline"
     while True:
-        now = time.monotonic()
+        now = time.perf_counter()
         if now >= next_send:
-            if now >= hard_stop:
+            mono = time.monotonic()
+            if mono >= hard_stop:
                 break
-            if not keep_going(len(sent), now):
+            if not keep_going(len(sent), mono):
                 stopped = "done"
                 break
             txid = os.urandom(12)
@@ -133,7 +135,7 @@ def _stream(s: StunSocket, rec: _Recorder, interval_s: float, timeout_s: float,
                 last_note = now
                 progress(f"UDP probe {len(sent)} to {s.server.endpoint}, "
                          f"{len(answered)} answered")
-        ready, _w, _x = select.select([s.sock], [], [], max(0.0, next_send - time.monotonic()))
+        ready, _w, _x = select.select([s.sock], [], [], max(0.0, next_send - time.perf_counter()))
         if ready:
             _collect(s, rec, wanted, preflight_ids, replies, answered, sent)
     # Listen out the timeout of the last probes, or stop once every probe is answered.

@@ -63,13 +63,17 @@ def receive(s: StunSocket, clock: Clock) -> list[tuple[bytes, float]] | None:
             if s.kernel_ts:
                 data, ancdata, _flags, _addr = s.sock.recvmsg(
                     MAX_DATAGRAM, socket.CMSG_SPACE(_TIMESPEC.size))
-                when = None
+                user = clock.now()
+                arrival = user
                 for level, kind, payload in ancdata:
                     if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS \
                             and len(payload) >= _TIMESPEC.size:
                         sec, nsec = _TIMESPEC.unpack_from(payload)
-                        when = sec + nsec / 1e9 - clock.wall0
-                arrival = when if when is not None else clock.now()
+                        when = clock.from_wall(sec + nsec / 1e9)
+                        # A wall-clock step (NTP) would make the kernel stamp nonsense: it
+                        # must lie shortly before the moment we read the datagram.
+                        if user - 2.0 <= when <= user + 0.002:
+                            arrival = when
             else:
                 data = s.sock.recv(MAX_DATAGRAM)
                 arrival = clock.now()
