@@ -40,12 +40,23 @@ def _walk(folder: str) -> Iterator[str]:
             yield entry.path
 
 
+def _glob_matches(spec: str) -> Iterator[str]:
+    """Sorted glob matches that do not pass through a symbolic link below the literal prefix."""
+    parts = spec.replace(os.sep, "/").split("/")
+    literal = next(i for i, part in enumerate(parts) if _is_glob(part))
+    for match in sorted(glob.iglob(spec, recursive=True)):
+        found = match.replace(os.sep, "/").split("/")
+        if not any(os.path.islink("/".join(found[:i + 1]) or "/")
+                   for i in range(literal, len(found) - 1)):
+            yield match
+
+
 def iter_inputs(specs: Sequence[str]) -> Iterator[str]:
     """Each input once, in a stable order: named files, folders (recursive), glob matches."""
     seen: set[str] = set()
     for spec in specs:
         if _is_glob(spec):
-            matches: Iterable[str] = sorted(glob.iglob(spec, recursive=True))
+            matches: Iterable[str] = _glob_matches(spec)
         else:
             matches = [spec]
         for match in matches:
