@@ -35,7 +35,8 @@ class _Recorder:
     clock: Clock
     live: LiveRtt
     ignored: dict[str, int] = field(default_factory=lambda: {
-        "not_stun": 0, "unknown_transaction": 0, "error_response": 0, "preflight_late": 0})
+        "not_stun": 0, "unknown_transaction": 0, "not_a_response": 0, "preflight_late": 0})
+    error_responses: int = 0
     mapped: str | None = None
 
 
@@ -49,8 +50,13 @@ def _classify(data: bytes, rec: _Recorder, wanted: dict[bytes, int],
         key = "preflight_late" if msg.transaction_id in preflight_ids else "unknown_transaction"
         rec.ignored[key] += 1
         return None
+    if msg.is_error:
+        # A Binding error (e.g. 401 from a server that wants credentials) still proves the
+        # round trip: time it like a success, count it, take no address from it.
+        rec.error_responses += 1
+        return wanted[msg.transaction_id]
     if not msg.is_success:
-        rec.ignored["error_response"] += 1
+        rec.ignored["not_a_response"] += 1
         return None
     if rec.mapped is None:
         found = stun.mapped_address(msg)
@@ -197,6 +203,7 @@ def run_udp(servers: list[Resolved], count: int, interval_ms: int, timeout_ms: i
                            progress, pre_ids))
         raw["mapped_address"] = rec.mapped
         raw["ignored"] = rec.ignored
+        raw["error_responses"] = rec.error_responses
         return raw
     finally:
         for s in socks:

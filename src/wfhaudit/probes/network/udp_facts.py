@@ -135,8 +135,11 @@ def udp_facts(raw: Mapping[str, Any] | None) -> tuple[list[Fact], StreamAnalysis
     pace = f"{raw.get('interval_ms')} ms pacing"
     counters = (f"{idle.late} late, {idle.duplicates} duplicate and {idle.reordered} reordered "
                 f"replies, {idle.pending} unresolved at the end")
+    errors = raw.get("error_responses")
+    note = (f" ({errors} were Binding error responses: the server wants credentials, the "
+            "round trip still counts)") if isinstance(errors, int) and errors > 0 else ""
     facts = [Fact.observed("network.udp_ok", True, [SOURCE],
-                           detail=f"STUN Binding replies from {server}")]
+                           detail=f"STUN Binding replies from {server}{note}")]
     if idle.rtt_median_ms is None:
         facts.append(Fact.unknown("network.rtt_ms", f"none of {idle.sent} STUN probes to {server} "
                                                     "was answered in time", [SOURCE]))

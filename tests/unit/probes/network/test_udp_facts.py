@@ -27,7 +27,7 @@ def stream(count: int = 100, extra: int = 100, rtt_ms: float = 20.0, loaded_ms: 
             "clock": "kernel", "server": "stun.example.net:3478",
             "preflight": {"sends": [[0, 0.0]], "replies": [[0, 0.02]], "refused": [], "chosen": 0},
             "sent": sent, "replies": replies, "listen_end": sent[-1] + 1.0,
-            "ignored": {"not_stun": 0, "unknown_transaction": 0, "error_response": 0,
+            "ignored": {"not_stun": 0, "unknown_transaction": 0, "not_a_response": 0,
                         "preflight_late": 0},
             "send_errors": {"count": 0, "first": None}, "pacing_slips": 0, "stopped": "done",
             "mapped_address": "198.51.100.4:40000"}

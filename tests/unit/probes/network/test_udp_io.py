@@ -19,10 +19,12 @@ from wfhaudit.probes.network.udp_facts import idle_stats, stream_analysis
 COOKIE = 0x2112A442
 
 
-def _response(txid: bytes, port: int) -> bytes:
+def _response(txid: bytes, port: int, kind: int = 0x0101) -> bytes:
     attr = struct.pack("!HHBBH", 0x0020, 8, 0, 1, port ^ (COOKIE >> 16)) + \
         struct.pack("!I", 0x7F000001 ^ COOKIE)
-    return struct.pack("!HHI", 0x0101, len(attr), COOKIE) + txid + attr
+    if kind == 0x0111:
+        attr = struct.pack("!HH", 0x0009, 16) + b"\0\0\x04\x01Unauthorized"[:16].ljust(16)
+    return struct.pack("!HHI", kind, len(attr), COOKIE) + txid + attr
 
 
 @pytest.fixture
@@ -32,7 +34,8 @@ def responder() -> Iterator[tuple[int, dict[str, int]]]:
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.05)
     done = threading.Event()
-    did = {"requests": 0, "dropped": 0, "duplicated": 0, "garbage": 0, "foreign": 0}
+    did = {"requests": 0, "dropped": 0, "duplicated": 0, "garbage": 0, "foreign": 0,
+           "errors": 0}
 
     def serve() -> None:
         while not done.is_set():
@@ -52,6 +55,11 @@ def responder() -> Iterator[tuple[int, dict[str, int]]]:
             if i % 5 == 0:
                 sock.sendto(_response(b"\x01" * 12, addr[1]), addr)
                 did["foreign"] += 1
+            if i % 11 == 0 and i:
+                # a 401 error response still times the round trip
+                sock.sendto(_response(txid, addr[1], 0x0111), addr)
+                did["errors"] += 1
+                continue
             sock.sendto(_response(txid, addr[1]), addr)
             if i % 10 == 3:
                 sock.sendto(_response(txid, addr[1]), addr)
@@ -80,6 +88,7 @@ def test_recorder_counts_every_kind_of_reply(responder: tuple[int, dict[str, int
     assert len(raw["sent"]) == 60 and raw["stopped"] == "done"
     assert raw["ignored"]["not_stun"] == did["garbage"]
     assert raw["ignored"]["unknown_transaction"] == did["foreign"]
+    assert raw["error_responses"] == did["errors"] > 0
     analysis = stream_analysis(raw)
     assert analysis is not None
     idle = idle_stats(raw, analysis)
