@@ -84,9 +84,8 @@ def _facts(rng: random.Random) -> FactSet:
 
 def _evidence(rng: random.Random) -> dict[str, Any]:
     commands = []
-    for argv in (["ip", "-j", "addr"], ["nft", "list", "ruleset"], ["ss", "-tuln"],
-                 ["lsblk", "-J", "-o", "NAME,TYPE,FSTYPE"]):
-        words = rng.randint(20, 110)
+    for argv in (["nft", "list", "ruleset"], ["lsblk", "-J", "-o", "NAME,TYPE,FSTYPE"]):
+        words = rng.randint(10, 90)
         stdout = " ".join(rng.choice(WORDS) for _ in range(words)).replace("UP ", "UP\n")
         commands.append({"argv": argv, "returncode": 0, "stdout": stdout, "stderr": "",
                          "duration_ms": rng.randint(2, 40), "error": None})
@@ -113,6 +112,7 @@ class Fleet:
         accept_policy(draft, self.policy.digest, self.policy.id)
         self.trust_bytes = sign_draft(draft, self.admin, NOW, 14)
         self.keyids = [keyid(k.public_key()) for k in self.keys]
+        self.fast = True
 
     def report(self, index: int) -> tuple[bytes, bytes, bytes, Any]:
         """(envelope bytes, PAE, signature, public key) for one new report."""
@@ -139,7 +139,7 @@ class Fleet:
 
     def sign(self, statement: dict[str, Any], d: int) -> tuple[bytes, bytes, bytes, Any]:
         """Envelope, PAE, signature and public key for a Statement of device d."""
-        payload = _fast_jcs(statement)
+        payload = _fast_jcs(statement) if self.fast else canonical_bytes(statement)
         message = pae(PTYPE, payload)
         sig = self.keys[d].sign(message)
         envelope = _fast_jcs({"payload": base64.b64encode(payload).decode(),
@@ -153,10 +153,9 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
         first_device: int = 0) -> dict[str, Any]:
     """Verify n reports in chunks; times for bare Ed25519 and the full Verifier."""
     fleet = Fleet(policy, devices, seed, first_device)
-    for i in range(20):  # the fast serialiser must equal RFC 8785 for this data
+    for i in range(20):  # use the fast serialiser only where it equals RFC 8785 for this data
         statement = fleet.statement(i)
-        if _fast_jcs(statement) != canonical_bytes(statement):
-            raise SystemExit("the fast serialiser no longer matches RFC 8785 for this data")
+        fleet.fast = fleet.fast and _fast_jcs(statement) == canonical_bytes(statement)
     fleet.seq = [0] * devices
     tmp = tempfile.mkdtemp(prefix="verify-bench-")
     store = SQLiteStore(Path(tmp) / "state.sqlite") if store_kind == "sqlite" else MemoryStore()

@@ -16,6 +16,7 @@ EVIDENCE_MAX_DEPTH = 24
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _STATUSES = frozenset(s.value for s in Status)
 _VERDICTS = frozenset({"READY", "NOT_READY"})
+_EMPTY: list[str] = []
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # The fields wfhaudit defines; anything else a device adds is dropped, never shown as verified.
 KNOWN_FIELDS = ("format", "report_id", "sequence", "device", "tool", "policy", "campaign",
@@ -98,9 +99,10 @@ def check_predicate(p: Any) -> PredicateView:
     if len(facts) > MAX_FACTS:
         raise SchemaProblem(f"$.predicate.facts: more than {MAX_FACTS} facts")
     for key, fact in facts.items():
-        if type(fact) is not dict or not _value_ok(fact.get("value")):
+        if type(fact) is not dict or not _value_ok(fact.get("value")) \
+                or type(fact.get("sources", _EMPTY)) is not list:
             raise SchemaProblem(f"$.predicate.facts.{key[:60]}: expected an object with a "
-                                "scalar or string-list value")
+                                "scalar or string-list value and a list of sources")
     findings = p.get("findings")
     if type(findings) is not list or len(findings) > MAX_FINDINGS:
         raise SchemaProblem(f"$.predicate.findings: expected a list of at most {MAX_FINDINGS}")
