@@ -57,7 +57,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_floa
                             parse_constant=_constant)
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes, surrogates: bool = True) -> Any:
     """Parse UTF-8 JSON bytes strictly; StrictJSONError says what is wrong."""
     try:
         text = data.decode("utf-8")
@@ -73,7 +73,7 @@ def loads(data: bytes) -> Any:
         raise StrictJSONError("nesting too deep") from None
     except ValueError as exc:  # e.g. int() digit limit
         raise StrictJSONError(str(exc)[:120]) from None
-    if _SURROGATE_ESCAPE.search(data) is not None:
+    if surrogates and _SURROGATE_ESCAPE.search(data) is not None:
         check_no_lone_surrogates(obj)
     return obj
 
