@@ -248,6 +248,40 @@ def test_no_network_at_all_ends_within_3s() -> None:
     assert facts["network.link"]["status"] == "unknown"
 
 
+def test_silent_dns_server_still_ends_within_3s(tmp_path: Path) -> None:
+    """A resolver that never answers (glibc would wait 5 s x 2): our lookups give up at 2 s.
+
+    A private network and mount namespace: lo up, /etc/resolv.conf bind-mounted to point at
+    a UDP socket on 127.0.0.1:53 that swallows every query.
+    """
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
+        pytest.skip("needs root, unshare(1) and ip(8) for a private network/mount namespace")
+    resolv = tmp_path / "wfh-network-resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\noptions timeout:5 attempts:2\n")
+    sink = ("import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+            "s.bind(('127.0.0.1', 53)); time.sleep(20)")
+    script = (f"mount --bind {resolv} /etc/resolv.conf && ip link set lo up || exit 90\n"
+              f"{sys.executable} -c \"{sink}\" & sink=$!\n"
+              "sleep 0.3\n"
+              "start=$(date +%s.%N)\n"
+              f"{sys.executable} -m wfhaudit probe network --json; rc=$?\n"
+              "end=$(date +%s.%N)\n"
+              "kill $sink\n"
+              "echo \"WALL $start $end\" >&2\n"
+              "exit $rc\n")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    done = subprocess.run(["unshare", "--net", "--mount", "--", "sh", "-c", script],
+                          capture_output=True, text=True, timeout=30, env=env, cwd=REPO,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    start, end = (float(x) for x in done.stderr.rsplit("WALL ", 1)[1].split())
+    facts = json.loads(done.stdout)["facts"]
+    print(f"silent DNS: {end - start:.2f} s")
+    assert end - start < 3.0
+    assert "did not answer within 2 s" in facts["network.rtt_ms"]["reason"]
+    assert "did not answer within 2 s" in facts["network.download_mbps"]["reason"]
+
+
 def test_speedtest_https_mini_throttled(turn: harness.Coturn, certs: harness.Certs,
                                         monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
     """An https mini URL with a self-signed chain (trusted via SSL_CERT_FILE), 20 Mbit/s."""
