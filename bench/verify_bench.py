@@ -5,7 +5,9 @@ findings from the real evaluator, redacted-style evidence), enrols their device 
 trust file, then per chunk of reports times (a) `Ed25519PublicKey.verify(sig, PAE)` with cached
 key objects and (b) `Verifier.verify(envelope_bytes)` (parse, strict base64, key lookup,
 signature, strict payload parse, schema, binding, freshness, policy, sequence/duplicate,
-re-evaluation). Both run in the same process on the same payloads, alternating per chunk.
+re-evaluation). Both run in the same process on the same payloads, alternating per chunk,
+next to (c) a pipeline with no checks at all (json.loads of the envelope, base64, Ed25519,
+SHA-256, json.loads of the payload): the ceiling for any pure-Python verifier of these bytes.
 
     .venv/bin/python bench/verify_bench.py --n 10000
     .venv/bin/python bench/verify_bench.py --n 100000 --workers 2
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -161,18 +164,26 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
     store = SQLiteStore(Path(tmp) / "state.sqlite") if store_kind == "sqlite" else MemoryStore()
     trust = load_trust(fleet.trust_bytes, [fleet.admin.public_key()], NOW, store)
     verifier = Verifier(trust, now=NOW, store=store)
-    bare = full = 0.0
+    bare = full = floor = 0.0
     done = accepted = mismatches = 0
     sizes: list[int] = []
     while done < n:
         batch = [fleet.report(done + i) for i in range(min(chunk, n - done))]
         sizes.extend(len(b[1]) for b in batch[:50])
-        for turn in ((0, 1) if (done // chunk) % 2 == 0 else (1, 0)):
+        for turn in ((0, 1, 2) if (done // chunk) % 2 == 0 else (2, 1, 0)):
             start = time.perf_counter()
             if turn == 0:
                 for _, message, sig, pub in batch:
                     pub.verify(sig, message)
                 bare += time.perf_counter() - start
+            elif turn == 2:  # no checks at all: json + base64 + verify + sha256 + json.loads
+                for envelope, _, _, pub in batch:
+                    env = json.loads(envelope)
+                    payload = base64.b64decode(env["payload"])
+                    pub.verify(base64.b64decode(env["signatures"][0]["sig"]), pae(PTYPE, payload))
+                    hashlib.sha256(payload).digest()
+                    json.loads(payload)
+                floor += time.perf_counter() - start
             else:
                 for envelope, _, _, _ in batch:
                     result = verifier.verify(envelope, "bench")
@@ -181,7 +192,7 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
                 full += time.perf_counter() - start
         done += len(batch)
     store.close()
-    return {"n": n, "bare_s": bare, "full_s": full, "accepted": accepted,
+    return {"n": n, "bare_s": bare, "full_s": full, "floor_s": floor, "accepted": accepted,
             "mismatches": mismatches, "payload_sizes": sizes}
 
 
@@ -215,16 +226,18 @@ def main() -> None:
     n = sum(r["n"] for r in results)
     bare = sum(r["bare_s"] for r in results)
     full = sum(r["full_s"] for r in results)
+    floor = sum(r["floor_s"] for r in results)
     sizes = [s for r in results for s in r["payload_sizes"]]
     print(f"# verify_bench {dt.date.today()}  python {platform.python_version()}  "
           f"nproc {os.cpu_count()}  argv {' '.join(sys.argv[1:])}")
     print(f"payload (Statement JSON) bytes: min {min(sizes)}, median "
           f"{int(statistics.median(sizes))}, max {max(sizes)}")
     print("| N | workers | store | bare Ed25519 verify /s per core | Verifier.verify /s per core "
-          "| ratio | verify CPU s | accepted | VERDICT_MISMATCH |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| ratio | no-checks pipeline /s (ratio) | verify CPU s | accepted | VERDICT_MISMATCH |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {n} | {args.workers} | {args.store} | {n / bare:,.0f} | {n / full:,.0f} | "
-          f"{100 * bare / full:.1f} % | {full:.2f} | {sum(r['accepted'] for r in results)} | "
+          f"{100 * bare / full:.1f} % | {n / floor:,.0f} ({100 * bare / floor:.0f} %) | "
+          f"{full:.2f} | {sum(r['accepted'] for r in results)} | "
           f"{sum(r['mismatches'] for r in results)} |")
     print(f"wall time including report generation: {wall:.1f} s; verification alone on "
           f"{args.workers} core(s): {full / args.workers:.2f} s")
