@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -100,8 +101,13 @@ class Host(Protocol):
         """True when talking to the real machine, False when replaying."""
         ...
 
-    def run(self, argv: Sequence[str], timeout: float = 5.0) -> CommandResult:
-        """Run argv (no shell) with a timeout; failures come back as data."""
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Run argv (no shell) with a timeout; failures come back as data.
+
+        `scrub` rewrites stdout and stderr before anything is recorded or returned (for output
+        that names private things such as Wi-Fi networks).
+        """
         ...
 
     def read_file(self, path: str) -> str | None:
@@ -179,10 +185,14 @@ class LiveHost:
         self._env.update({"PATH": TRUSTED_PATH.get(self.os.family, TRUSTED_PATH["linux"]),
                           "LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"})
 
-    def run(self, argv: Sequence[str], timeout: float = 5.0) -> CommandResult:
-        """Run argv with a fixed locale and trusted PATH; record the result."""
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Run argv with a fixed locale and trusted PATH; record the (scrubbed) result."""
         argv_t = tuple(argv)
         result = self._execute(argv_t, timeout)
+        if scrub is not None:
+            result = dataclasses.replace(result, stdout=scrub(result.stdout),
+                                         stderr=scrub(result.stderr))
         with self._lock:
             self.evidence.commands.append(result)
         return result
@@ -276,8 +286,9 @@ class RecordedHost:
         for cmd in evidence.commands:
             self._queues[cmd.argv].append(cmd)
 
-    def run(self, argv: Sequence[str], timeout: float = 5.0) -> CommandResult:
-        """Return the recorded result for this exact argv (in recorded order)."""
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Return the recorded result for this exact argv (recorded output is already scrubbed)."""
         key = tuple(argv)
         with self._lock:
             queue = self._queues.get(key)

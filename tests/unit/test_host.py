@@ -97,3 +97,11 @@ def test_malformed_evidence_is_a_clear_error(bad: object) -> None:
 def test_other_os_bundle_replays_here() -> None:
     evidence = Evidence(OsInfo("windows", "10.0.22631", "AMD64"))
     assert RecordedHost(evidence).os.family == "windows"
+
+
+def test_scrub_applies_before_recording() -> None:
+    host = LiveHost()
+    result = host.run(["sh", "-c", "echo 'SSID: HomeNet'; echo 'Signal: 80%' >&2"],
+                      scrub=lambda text: text.replace("HomeNet", "<ssid>"))
+    assert result.stdout == "SSID: <ssid>\n"
+    assert "HomeNet" not in json.dumps(host.evidence.to_dict())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -17,20 +16,8 @@ _MAC = re.compile(r"(?<![0-9A-Fa-f:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?!
 
 def run_private(host: Host, argv: Sequence[str], timeout: float,
                 scrub: Callable[[str], str]) -> CommandResult:
-    """Run argv and replace its recorded output by the scrubbed output.
-
-    The Host records before returning, so the recorded entry is swapped for the scrubbed one
-    straight away, long before any evidence is written (see the report: a `scrub=` argument
-    on Host.run would do this at the source).
-    """
-    result = host.run(argv, timeout=timeout)
-    clean = dataclasses.replace(result, stdout=scrub(result.stdout), stderr=scrub(result.stderr))
-    commands = getattr(getattr(host, "evidence", None), "commands", None)
-    if isinstance(commands, list):
-        for i, entry in enumerate(commands):
-            if entry is result:
-                commands[i] = clean
-    return clean
+    """Run argv so that only the scrubbed output is ever recorded or parsed."""
+    return host.run(argv, timeout=timeout, scrub=scrub)
 
 
 def scrub_iw_station(text: str) -> str:
