@@ -114,9 +114,14 @@ class Policy:
 
     def setting(self, *path: str, default: Any = None) -> Any:
         """Look up a nested setting, e.g. setting('network', 'deadline_s')."""
-        node: Any = self.settings
-        for part in path:
-            if not isinstance(node, Mapping) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return nested_get(self.settings, path, default)
+
+
+def nested_get(tree: Mapping[str, Any], path: tuple[str, ...], default: Any = None) -> Any:
+    """Follow keys into nested mappings; default when any step is missing."""
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return default
+        node = node[part]
+    return node

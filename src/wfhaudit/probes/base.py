@@ -9,6 +9,7 @@ from typing import Any
 
 from wfhaudit.facts import CATALOGUE, Fact
 from wfhaudit.host import Host
+from wfhaudit.policy.model import nested_get
 
 log = logging.getLogger("wfhaudit.probes")
 
@@ -30,12 +31,7 @@ class ProbeContext:
 
     def setting(self, *path: str, default: Any = None) -> Any:
         """Look up a nested policy setting, e.g. ctx.setting('network', 'stun_servers')."""
-        node: Any = self.settings
-        for part in path:
-            if not isinstance(node, Mapping) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return nested_get(self.settings, path, default)
 
 
 Backend = Callable[[ProbeContext], Sequence[Fact]]
