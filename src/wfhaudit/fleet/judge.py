@@ -112,7 +112,9 @@ class Judge:
         facts = facts if isinstance(facts, Mapping) else {}
         finished_at = str(predicate.get("finished_at", ""))
         try:
-            finished = dt.datetime.strptime(finished_at, "%Y-%m-%dT%H:%M:%SZ").replace(
+            if len(finished_at) != 20 or not finished_at.endswith("Z"):
+                raise ValueError(finished_at)
+            finished = dt.datetime.fromisoformat(finished_at[:19]).replace(
                 tzinfo=dt.timezone.utc)
         except ValueError:
             raise JudgeError(f"finished_at {clip(finished_at, 40)!r} is not a UTC time") from None

@@ -7,6 +7,7 @@ succeeded, so an interrupted or failed run leaves no partial output and no histo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from wfhaudit.signing.store import VerifierStore
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
 _RECEIPT_DEPENDENT = ("KEY_REVOKED", "NONCE_UNKNOWN")
 FORMATS = ("json", "junit", "csv", "markdown", "html")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -141,6 +143,8 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
                 acc.add(row)
             if opts.progress is not None:
                 opts.progress(acc.inputs)
+        log.debug("verified and judged %d inputs in %.2f s", acc.inputs,
+                  time.monotonic() - started)
         summary = acc.finish()
         decision = decide(summary, opts.gates)
         trend: tuple[TrendPoint, ...] = ()
@@ -154,7 +158,11 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
                          PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "")
                          if whatif else None, trend, time.monotonic() - started)
         renderers = _renderers()
-        rendered = [(path, renderers[fmt](ctx)) for fmt, path in opts.outputs.items()]
+        rendered = []
+        for fmt, path in opts.outputs.items():
+            mark = time.monotonic()
+            rendered.append((path, renderers[fmt](ctx)))
+            log.debug("rendered %s in %.2f s", fmt, time.monotonic() - mark)
         if history is not None:
             history.finish_run(summary, decision.decided_by, int(decision.exit_code))
             assert history.run_id is not None  # noqa: S101
@@ -167,6 +175,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
             store.commit()
         for path, text in rendered:
             write_atomic(path, text)
+        log.debug("done in %.2f s", time.monotonic() - started)
         return ctx
     finally:
         if history is not None:
