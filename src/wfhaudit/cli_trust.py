@@ -66,6 +66,9 @@ def init_cmd(admin_key: Path, create_admin_key: bool, min_tool_version: str | No
 
     if draft_path.exists() and not force:
         raise UsageError(f"{draft_path}: a trust draft already exists (use --force to replace)")
+    if create_admin_key and (admin_key.exists() or admin_key.is_symlink()):
+        raise UsageError(f"{admin_key}: an admin key already exists; run without "
+                         "--create-admin-key to use it")
     key = create(admin_key) if create_admin_key else load_admin_key(admin_key)
     write_draft(draft_path, new_draft(min_tool_version))
     pin = write_atomic(draft_path.parent / ADMIN_PIN_NAME, public_pem(key), mode=0o644)

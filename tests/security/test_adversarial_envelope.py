@@ -307,39 +307,49 @@ def test_a22_two_hundred_thousand_results_is_schema_invalid() -> None:
 
 def test_a23_file_changed_after_reading_does_not_change_the_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import builtins
+    import wfhaudit.signing.verify as verify_module
 
     pki = Pki()
-    good = pki.envelope()
     report = tmp_path / "r.wfh.json"
-    report.write_bytes(good)
+    report.write_bytes(pki.envelope())
     failing = pki.envelope(predicate=pki.predicate(facts={**pki_facts(), "vpn.active": False}))
-    real_open = builtins.open
+    real_read = verify_module.read_capped
 
-    class Swapping:
-        def __init__(self, fh: Any) -> None:
-            self.fh = fh
+    def read_then_swap(path: Path, limit: int) -> bytes:
+        data = real_read(path, limit)
+        report.write_bytes(failing)  # the file changes right after it was read
+        return data
 
-        def __enter__(self) -> Swapping:
-            return self
-
-        def __exit__(self, *exc: Any) -> None:
-            self.fh.close()
-
-        def read(self, n: int = -1) -> bytes:
-            data: bytes = self.fh.read(n)
-            report.write_bytes(failing)  # the file changes right after it was read
-            return data
-
-    def fake_open(path: Any, mode: str = "r", *args: Any, **kw: Any) -> Any:
-        fh = real_open(path, mode, *args, **kw)
-        return Swapping(fh) if Path(path) == report else fh
-
-    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(verify_module, "read_capped", read_then_swap)
     result = pki.verifier().verify_file(report)
-    monkeypatch.undo()
     assert result.reason == "VERIFIED" and result.verdict == "READY"
     assert report.read_bytes() == failing  # the swap happened; the verdict is from read bytes
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs FIFOs")
+def test_a22_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "stuck.wfh.json"
+    os.mkfifo(fifo)
+    start = time.perf_counter()
+    result = Pki().verifier().verify_file(fifo)
+    assert (result.reason, result.detail) == ("ENVELOPE_MALFORMED", "cannot read: not a regular file")
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a21_deeply_nested_policy_document_is_refused_without_recursion_error() -> None:
+    pki = Pki()
+    stmt = pki.statement()
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(600):
+        node["x"] = {}
+        node = node["x"]  # type: ignore[assignment]
+    stmt["predicate"]["policy"]["document"] = deep
+    payload = json.dumps(stmt).encode()
+    result = pki.verifier(max_bytes=4 << 20).verify(pki.envelope(payload=payload))
+    assert result.reason == "POLICY_MISMATCH"
 
 
 def test_a24_wrong_type_subject_without_digest_unknown_predicate_type() -> None:

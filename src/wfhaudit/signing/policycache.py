@@ -24,8 +24,10 @@ from wfhaudit.evaluate import Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet, FactType, _check_value
 from wfhaudit.policy.loader import load_policy_document
 from wfhaudit.policy.model import Policy
+from wfhaudit.signing.strictjson import check_depth
 
 MEMO_LIMIT = 100_000
+POLICY_MAX_DEPTH = 16
 Outcome = tuple[str, tuple[tuple[str, str], ...]]
 _COMPARISONS = ("min", "max", "above", "below", "equals", "not_equals")
 _NUMERIC = (FactType.NUMBER, FactType.INT)
@@ -164,10 +166,14 @@ class PolicyCache:
     def resolve(self, digest: str, document: Any) -> PolicyEntry:
         """The entry for an embedded document that must hash to its claimed (accepted) digest."""
         entry = self.entries.get(digest)
+        if entry is not None and document != entry.document:  # cheap refusal before hashing
+            raise PolicyProblem("embedded policy document does not match its digest")
         try:
+            check_depth(document, POLICY_MAX_DEPTH)
             canonical = canonical_bytes(document)
-        except (ValueError, TypeError) as exc:
-            raise PolicyProblem(f"embedded policy is not RFC 8785 representable ({exc})") from None
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise PolicyProblem(f"embedded policy is not a plain RFC 8785 document ({exc})") \
+                from None
         if entry is not None:
             if canonical != entry.canonical:
                 raise PolicyProblem("embedded policy document does not match its digest")

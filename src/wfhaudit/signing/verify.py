@@ -29,6 +29,7 @@ from wfhaudit.signing.dsse import (
     parse_envelope,
     single_signature,
 )
+from wfhaudit.signing.inputs import read_capped
 from wfhaudit.signing.keyutil import verify_signature
 from wfhaudit.signing.policycache import PolicyCache, PolicyEntry, PolicyProblem
 from wfhaudit.signing.predicate import KNOWN_FIELDS, PredicateView, SchemaProblem, check_predicate
@@ -95,10 +96,9 @@ class Verifier:
         return self.admit(result) if result.accepted else result
 
     def verify_file(self, path: Path, received_at: dt.datetime | None = None) -> VerifyResult:
-        """Read at most max_bytes + 1 bytes once, then verify those bytes."""
+        """Read a regular file once (at most max_bytes + 1 bytes), then verify those bytes."""
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(self.max_bytes + 1)
+            data = read_capped(path, self.max_bytes + 1)
         except OSError as exc:
             return rejected(str(path), Reason.ENVELOPE_MALFORMED,
                             f"cannot read: {exc.strerror or exc}",

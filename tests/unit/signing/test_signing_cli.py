@@ -58,6 +58,9 @@ def it(tmp_path: Path) -> It:
     assert res.exit_code == 0, res.output
     assert stat.S_IMODE(it.key.stat().st_mode) == 0o600
     assert (it.draft.parent / "wfhaudit-admin.pub").is_file()
+    again = run("trust", "init", "--admin-key", it.key, "--create-admin-key", "--force",
+                "--draft", it.draft)
+    assert again.exit_code == 2 and "already exists" in again.stderr
     it("add-device", "--key", tmp_path / "dev.pub", "--owner", "jdoe@example.com")
     it("accept-policy", it.policy)
     it.sign()
