@@ -80,7 +80,8 @@ def init_cmd(admin_key: Path, create_admin_key: bool, min_tool_version: str | No
               help="The device's `wfhaudit keys export` output.")
 @click.option("--device-id", help="Device id (default: from the exported file).")
 @click.option("--owner", help="Person responsible, e.g. an e-mail address.")
-@click.option("--not-before", help="Key valid from (default now).")
+@click.option("--not-before", help="Key valid from (default: 7 days ago, so reports the device "
+                                   "made before enrolment and still fresh verify).")
 @click.option("--not-after", help="Key valid until (default: --days from now).")
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
 @DRAFT
@@ -109,8 +110,8 @@ def add_device_cmd(key_file: Path, device_id: str | None, owner: str | None,
     device = device_id or hint
     if not device:
         raise UsageError(f"{key_file} names no device id: pass --device-id")
-    start = _when(not_before, "--not-before") or _now()
-    end = _when(not_after, "--not-after") or start + dt.timedelta(days=days)
+    start = _when(not_before, "--not-before") or _now() - dt.timedelta(days=7)
+    end = _when(not_after, "--not-after") or _now() + dt.timedelta(days=days)
     doc = read_draft(draft_path)
     kid = add_device(doc, found[0], device, start, end, owner)
     write_draft(draft_path, doc)
