@@ -208,3 +208,16 @@ def test_symlinks_in_a_report_folder_are_not_followed(it: It) -> None:
     assert reasons["evil.wfh.json"] == ("ENVELOPE_MALFORMED", "symbolic link not followed")
     assert reasons[report.name][0] == "VERIFIED"
     assert "root:x" not in res.output
+
+
+def test_report_made_before_enrolment_verifies(tmp_path: Path) -> None:
+    it = It(tmp_path)
+    report = check(it)  # first run: creates the key; IT enrols it afterwards
+    assert run("keys", "export", "-o", tmp_path / "dev.pub").exit_code == 0
+    assert run("trust", "init", "--admin-key", it.key, "--create-admin-key", "--draft",
+               it.draft).exit_code == 0
+    it("add-device", "--key", tmp_path / "dev.pub")
+    it("accept-policy", it.policy)
+    it.sign()
+    res = run("verify", report, "--trust", it.trust)
+    assert res.exit_code == 0, res.stderr
