@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -160,7 +161,7 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
         statement = fleet.statement(i)
         fleet.fast = fleet.fast and _fast_jcs(statement) == canonical_bytes(statement)
     fleet.seq = [0] * devices
-    tmp = tempfile.mkdtemp(prefix="verify-bench-")
+    tmp = tempfile.mkdtemp(prefix="verify-bench-")  # removed below
     store = SQLiteStore(Path(tmp) / "state.sqlite") if store_kind == "sqlite" else MemoryStore()
     trust = load_trust(fleet.trust_bytes, [fleet.admin.public_key()], NOW, store)
     verifier = Verifier(trust, now=NOW, store=store)
@@ -192,6 +193,7 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
                 full += time.perf_counter() - start
         done += len(batch)
     store.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return {"n": n, "bare_s": bare, "full_s": full, "floor_s": floor, "accepted": accepted,
             "mismatches": mismatches, "payload_sizes": sizes}
 
