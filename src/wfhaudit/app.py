@@ -156,6 +156,9 @@ def report_filename(report: Mapping[str, Any]) -> str:
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
     """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
     path = out_dir / report_filename(report)
+    if path.exists():
+        # Two runs finished in the same second: never overwrite the earlier report.
+        path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
     if sign:
         from wfhaudit.signing.statement import sign_with_device_key
 

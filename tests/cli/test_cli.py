@@ -182,3 +182,17 @@ def test_every_command_has_help_with_an_example() -> None:
         res = run(name, "--help")
         assert res.exit_code == 0
         assert "Example" in res.stdout, name
+
+
+def test_two_reports_in_the_same_second_both_survive(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from wfhaudit.app import CheckOptions, run_check
+
+    fixed = dt.datetime(2026, 11, 23, 10, 0, 0, tzinfo=dt.timezone.utc)
+    policy = _policy(tmp_path, OS_IS_LINUX)
+    first = run_check(CheckOptions(policy=policy, out_dir=tmp_path, sign=False, now=lambda: fixed))
+    second = run_check(CheckOptions(policy=policy, out_dir=tmp_path, sign=False, now=lambda: fixed))
+    assert first.report_path != second.report_path
+    assert first.report_path is not None and first.report_path.exists()
+    assert second.report_path is not None and second.report_path.exists()
