@@ -167,3 +167,29 @@ def test_trust_rollback_is_refused(org_share: tuple[Org, Path, dt.datetime],
     assert run(org, share, db, tmp_path / "a")[0] == 0
     code, doc, out = run(org, share, db, tmp_path / "b", old)
     assert code == 3 and "TRUST_ROLLBACK" in out and doc == {}
+
+
+def test_retired_key_keeps_reports_received_before(org_share: tuple[Org, Path, dt.datetime],
+                                                   tmp_path: Path) -> None:
+    """Signing §2.9: 'retired' rejects what was received after revokedAt, judged by the
+    trusted first receipt time that the history keeps, not by the device's clock."""
+    org, share, _ = org_share
+    db = tmp_path / "fleet.sqlite"
+    assert run(org, share, db, tmp_path / "a")[0] == 0  # d3 #5 received now
+    time.sleep(1.1)
+    retired_at = dt.datetime.now(UTC).replace(microsecond=0)
+    org.revoke("d3", "retired", retired_at)
+    org.sign_trust(retired_at)
+    time.sleep(1.1)
+    org.put("d3", 6, GOOD, 1)  # type: ignore[attr-defined]  # signed by the retired key
+    code, doc, _ = run(org, share, db, tmp_path / "b")
+    assert code == 4
+    assert [(r["reason"], Path(r["input"]).name) for r in doc["rejected"]] == \
+        [("KEY_REVOKED", "d3.006.wfh.json")]
+    d3 = next(d for d in doc["devices"] if d["device"] == "d3")
+    assert d3["report"]["sequence"] == 5 and d3["status"] == "READY"
+    assert d3["expected"] is False  # its only key is retired: not part of the fleet any more
+    assert doc["counts"]["devices_expected"] == 2 and doc["ready_pct"] == 50.0
+    # Without the history the same report counts as received now: rejected.
+    code, doc, _ = run(org, share, tmp_path / "fresh.sqlite", tmp_path / "c")
+    assert sorted(r["reason"] for r in doc["rejected"]) == ["KEY_REVOKED", "KEY_REVOKED"]

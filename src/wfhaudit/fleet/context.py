@@ -52,7 +52,7 @@ class RunContext:
         s = self.summary
         word = {0: "PASS", 1: "FAIL", 4: "REJECTED INPUTS"}.get(int(self.decision.exit_code),
                                                                 "ERROR")
-        return (f"{word}: {s.count('READY')}/{s.expected_devices} devices ready "
+        return (f"{word}: {s.ready_expected}/{s.expected_devices} devices ready "
                 f"({s.ready_pct:g}%); decided by {self.decision.decided_by}: "
                 f"{self.decision.reason}")
 

@@ -51,7 +51,7 @@ def _fail_on(summary: FleetSummary, severity: str) -> GateResult:
     floor = SEVERITY_RANK[severity]
     bad = tuple(
         d.device_id for d in summary.devices
-        if d.report is not None and any(
+        if d.expected and d.report is not None and any(
             i.failing and SEVERITY_RANK.get(i.severity, 0) >= floor
             for i in d.report.active.issues))
     return GateResult("fail-on", not bad,
@@ -61,8 +61,8 @@ def _fail_on(summary: FleetSummary, severity: str) -> GateResult:
 def _max_age(summary: FleetSummary, max_age_s: int) -> GateResult:
     limit = int(summary.generated_at.timestamp()) - max_age_s
     old = tuple(
-        d.device_id for d in summary.devices
-        if d.status == STALE_DEVICE or (d.report is not None and d.report.finished_ts < limit))
+        d.device_id for d in summary.devices if d.expected and (
+            d.status == STALE_DEVICE or (d.report is not None and d.report.finished_ts < limit)))
     return GateResult("max-age", not old,
                       f"{len(old)} device(s) have no report newer than {max_age_s}s", old)
 

@@ -129,7 +129,7 @@ class SqliteHistoryStore:
 
     def finish_run(self, summary: FleetSummary, decided_by: str, exit_code: int) -> None:
         """Write the run's row, device states and rejections; commit."""
-        from wfhaudit.fleet.summary import MISSING, NOT_READY, READY, STALE_DEVICE
+        from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
 
         s = summary
         self._db.execute(
@@ -137,7 +137,7 @@ class SqliteHistoryStore:
             "stale_inputs=?, expected=?, ready=?, not_ready=?, stale=?, missing=?, ready_pct=?, "
             "decided_by=?, exit_code=? WHERE run_id=?",
             (dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), s.inputs,
-             s.accepted, s.rejected_total, s.stale_inputs, s.expected_devices, s.count(READY),
+             s.accepted, s.rejected_total, s.stale_inputs, s.expected_devices, s.ready_expected,
              s.count(NOT_READY), s.count(STALE_DEVICE), s.count(MISSING), s.ready_pct,
              decided_by, exit_code, self.run_id))
         self._db.executemany(

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from wfhaudit import __version__
 from wfhaudit.fleet.context import RunContext, TrendPoint, iso
-from wfhaudit.fleet.summary import MISSING, NOT_READY, READY, STALE_DEVICE, DeviceState
+from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, DeviceState
 
 MAX_ROWS = 5000
 MAX_DETAILS = 2000
@@ -122,7 +122,7 @@ def build_view(ctx: RunContext) -> dict[str, Any]:
               "pct": round(100 * r.failing / with_report, 1) if with_report else 0.0,
               "bar": round(120 * r.failing / with_report) if with_report else 0}
              for r in s.rules[:25]]
-    counts = [("Expected devices", s.expected_devices), ("Ready", s.count(READY)),
+    counts = [("Expected devices", s.expected_devices), ("Ready", s.ready_expected),
               ("Not ready", s.count(NOT_READY)), ("Stale", s.count(STALE_DEVICE)),
               ("Missing", s.count(MISSING)), ("Inputs", s.inputs), ("Accepted", s.accepted),
               ("Superseded", s.superseded), ("Rejected", s.rejected_total),

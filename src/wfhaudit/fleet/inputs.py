@@ -60,10 +60,16 @@ def iter_inputs(specs: Sequence[str]) -> Iterator[str]:
         else:
             matches = [spec]
         for match in matches:
-            paths = _walk(match) if os.path.isdir(match) and not os.path.islink(match) \
-                else iter((match,))
-            for path in paths:
-                key = os.path.normpath(os.path.abspath(path))
+            # Dedupe on the absolute path; a walk's paths all extend its normalised root.
+            root = os.path.normpath(os.path.abspath(match))
+            if not os.path.isdir(match) or os.path.islink(match):
+                if root not in seen:
+                    seen.add(root)
+                    yield match
+                continue
+            cut = len(match)
+            for path in _walk(match):
+                key = root + path[cut:]
                 if key not in seen:
                     seen.add(key)
                     yield path

@@ -21,7 +21,7 @@ from wfhaudit.fleet.history import HistoryStore, SqliteHistoryStore
 from wfhaudit.fleet.inputs import check_specs, iter_inputs
 from wfhaudit.fleet.model import Accepted, Rejected, Row
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
-from wfhaudit.fleet.summary import READY, Accumulator
+from wfhaudit.fleet.summary import Accumulator
 from wfhaudit.signing.store import VerifierStore
 
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
@@ -152,7 +152,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
             points = history.trend()
             if whatif is None:
                 points.append(TrendPoint(now.strftime("%Y-%m-%dT%H:%M:%SZ"), summary.ready_pct,
-                                         summary.count(READY), summary.expected_devices))
+                                         summary.ready_expected, summary.expected_devices))
             trend = tuple(points)
         ctx = RunContext(summary, decision, trust.version, str(opts.trust),
                          PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "")
@@ -175,7 +175,10 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
             store.commit()
         for path, text in rendered:
             write_atomic(path, text)
-        log.debug("done in %.2f s", time.monotonic() - started)
+        cpu = os.times()
+        log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
+                  time.monotonic() - started, cpu.user + cpu.system,
+                  cpu.children_user + cpu.children_system)
         return ctx
     finally:
         if history is not None:

@@ -59,6 +59,7 @@ class DeviceState:
     received_at: str | None = None
     stale_ts: int | None = None
     reports_seen: int = 0
+    expected: bool = True  # listed in the trust file with a key that is not revoked
 
 
 @dataclass
@@ -110,10 +111,15 @@ class FleetSummary:
         return sum(1 for d in self.devices if d.status == status)
 
     @property
+    def ready_expected(self) -> int:
+        """Ready devices among those the trust file expects."""
+        return sum(1 for d in self.devices if d.expected and d.status == READY)
+
+    @property
     def ready_pct(self) -> float:
-        """Ready devices as a percentage of the devices the trust file expects (0 when none)."""
+        """Ready expected devices as a percentage of the expected devices (0 when none)."""
         base = self.expected_devices
-        return round(100.0 * self.count(READY) / base, 2) if base else 0.0
+        return round(100.0 * self.ready_expected / base, 2) if base else 0.0
 
 
 class Accumulator:
@@ -185,7 +191,8 @@ class Accumulator:
     def finish(self) -> FleetSummary:
         """Apply the replay rule to each device's winner and compute counts and rule tallies."""
         devices: dict[str, DeviceState] = {}
-        for device_id in [*self.expected, *sorted(set(self.best) - set(self.expected))]:
+        expected = set(self.expected)
+        for device_id in [*self.expected, *sorted(set(self.best) - expected)]:
             report = self.best.get(device_id)
             last = self.prior.last_sequence(device_id)
             if report is not None and last is not None and report.sequence < last:
@@ -196,7 +203,8 @@ class Accumulator:
                     f"newest report present has sequence {report.sequence}, below {last} "
                     "accepted earlier for this device", report.payload_sha256, device_id))
                 report = None
-            state = DeviceState(device_id, MISSING, reports_seen=self.reports_seen[device_id])
+            state = DeviceState(device_id, MISSING, reports_seen=self.reports_seen[device_id],
+                                expected=device_id in expected)
             if report is not None:
                 state.report = report
                 state.received_at = self.received[device_id]

@@ -8,7 +8,7 @@ from typing import Any
 from wfhaudit import __version__
 from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.model import Accepted, Issue, Judgement
-from wfhaudit.fleet.summary import MISSING, NOT_READY, READY, STALE_DEVICE, DeviceState
+from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, DeviceState
 
 FORMAT = "wfhaudit-fleet/1"
 
@@ -38,7 +38,7 @@ def _report(r: Accepted) -> dict[str, Any]:
 def device_dict(d: DeviceState) -> dict[str, Any]:
     """One device row (also used by the CSV writer)."""
     out: dict[str, Any] = {"device": d.device_id, "status": d.status,
-                           "reports_accepted": d.reports_seen}
+                           "reports_accepted": d.reports_seen, "expected": d.expected}
     if d.report is not None:
         out["verdict"] = d.report.active.verdict
         out["failing_rules"] = sorted(d.report.active.failing_rules)
@@ -72,7 +72,8 @@ def fleet_dict(ctx: RunContext) -> dict[str, Any]:
             "previously_received": s.previously_received, "stale_inputs": s.stale_inputs,
             "rejected": s.rejected_total, "rejected_by_reason": dict(sorted(
                 s.rejected_by_reason.items())),
-            "devices_expected": s.expected_devices, "devices_ready": s.count(READY),
+            "devices_expected": s.expected_devices, "devices_ready": s.ready_expected,
+            "devices_not_expected": sum(1 for d in s.devices if not d.expected),
             "devices_not_ready": s.count(NOT_READY), "devices_stale": s.count(STALE_DEVICE),
             "devices_missing": s.count(MISSING), "verdict_mismatches": s.verdict_mismatches},
         "rules": [{"rule": r.rule, "title": r.title, "severity": r.severity,

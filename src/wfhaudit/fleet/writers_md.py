@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from wfhaudit.fleet.context import RunContext, iso
-from wfhaudit.fleet.summary import MISSING, NOT_READY, READY, STALE_DEVICE
+from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
 
 MAX_ROWS = 50
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:&])")
@@ -43,7 +43,7 @@ def render_markdown(ctx: RunContext) -> str:
               f"generated {ctx.generated_at}.", ""]
     lines += _table(("ready", "not ready", "stale", "missing", "expected", "inputs",
                      "accepted", "superseded", "rejected"),
-                    [tuple(str(x) for x in (s.count(READY), s.count(NOT_READY),
+                    [tuple(str(x) for x in (s.ready_expected, s.count(NOT_READY),
                                             s.count(STALE_DEVICE), s.count(MISSING),
                                             s.expected_devices, s.inputs, s.accepted,
                                             s.superseded, s.rejected_total))])
