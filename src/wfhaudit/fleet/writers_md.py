@@ -35,7 +35,8 @@ def render_markdown(ctx: RunContext) -> str:
     """Verdict line, counts, worst rules, not-ready devices and rejected inputs."""
     s, dec = ctx.summary, ctx.decision
     icon = {0: "✅", 1: "❌", 4: "⛔"}.get(int(dec.exit_code), "⚠️")
-    lines = [f"## {icon} wfhaudit fleet: {md(ctx.verdict_line, 400)}", ""]
+    # The verdict line and gate details are wfhaudit's own words and numbers, no device text.
+    lines = [f"## {icon} wfhaudit fleet: {ctx.verdict_line}", ""]
     mode = "each report's own policy"
     if ctx.whatif:
         mode = f"what-if policy {md(ctx.whatif.id, 60)} {md(ctx.whatif.version, 20)}"
@@ -49,7 +50,7 @@ def render_markdown(ctx: RunContext) -> str:
                                             s.superseded, s.rejected_total))])
     if dec.results:
         lines += ["", "**Gates**", ""]
-        lines += [f"- {'✅' if r.held else '❌'} `{r.name}`: {md(r.detail, 200)}"
+        lines += [f"- {'✅' if r.held else '❌'} `{r.name}`: {r.detail}"
                   for r in dec.results]
     worst = [r for r in s.rules if r.failing][:10]
     if worst:
