@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from click.testing import CliRunner
 from tests.fleet.fleetgen import (
@@ -37,6 +38,18 @@ def small(tmp_path: Path) -> tuple[Org, Path]:
         write(tmp_path / "share", f"{dev}.wfh.json",
               signed(org, predicate(pol, dev, 1, now - dt.timedelta(hours=1), GOOD)))
     return org, tmp_path / "share"
+
+
+def _alive(pids: list[int]) -> list[int]:
+    """Those of pids still running (not zombies)."""
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
 
 
 def _outputs(out: Path) -> list[str]:
@@ -104,6 +117,8 @@ def test_sigkill_during_verification_leaves_no_trace(small: tuple[Org, Path],
             time.sleep(0.02)
         time.sleep(0.3)
         assert proc.poll() is None, "the run finished before it could be interrupted"
+        workers = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+        assert workers, "the run has no worker processes"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -111,6 +126,11 @@ def test_sigkill_during_verification_leaves_no_trace(small: tuple[Org, Path],
             proc.kill()
             proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    # Its worker processes notice and exit by themselves.
+    deadline = time.monotonic() + 10
+    while _alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(workers) == []
     assert list(out.iterdir()) == []
     assert _count(db, "fleet_runs") == 0 and _count(db, "fleet_reports") == 0
     # The next run works normally on the same database.

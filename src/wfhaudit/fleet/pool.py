@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from wfhaudit.fleet.inputs import chunks, read_input
 from wfhaudit.fleet.judge import Judge, JudgeError
@@ -93,8 +96,16 @@ def _epoch(text: str | None) -> int | None:
 _WORKER: Worker | None = None
 
 
+def _watch_parent(parent: int) -> None:
+    # A worker of a parent killed with SIGKILL would otherwise wait for work forever.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _init(config: WorkerConfig) -> None:
     global _WORKER
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     _WORKER = Worker(config)
 
 
@@ -111,13 +122,20 @@ def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
         for batch in chunks(paths, chunk_size):
             yield worker.chunk(batch)
         return
-    # spawn: workers must not inherit the parent's open SQLite handles (fork would).
+    # spawn: workers must not inherit the parent's open SQLite handles (fork would). A worker
+    # that dies (killed, out of memory) makes the executor raise BrokenProcessPool instead of
+    # waiting forever, so the run fails closed with no output.
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(config,)) as pool:
-        pending: deque[Any] = deque()
-        for batch in chunks(paths, chunk_size):
-            pending.append(pool.apply_async(_run_chunk, (batch,)))
-            while len(pending) > 2 * jobs + 2:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
+                             initargs=(config,)) as pool:
+        pending: deque[Future[list[Row]]] = deque()
+        try:
+            for batch in chunks(paths, chunk_size):
+                pending.append(pool.submit(_run_chunk, batch))
+                while len(pending) > 2 * jobs + 2:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
