@@ -139,3 +139,37 @@ def test_sigkill_during_verification_leaves_no_trace(small: tuple[Org, Path],
     assert result.exit_code == 0, result.output
     assert _count(db, "fleet_runs") == 1 and sorted(p.name for p in out.iterdir()) == \
         ["f.csv", "f.html", "f.json", "f.md", "f.xml"]
+
+
+def test_a_killed_worker_fails_the_run_instead_of_hanging(small: tuple[Org, Path],
+                                                           tmp_path: Path) -> None:
+    org, share = small
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(6000):
+        os.link(share / "d1.wfh.json", big / f"r{i:05d}.wfh.json")
+    out = tmp_path / "out"
+    out.mkdir()
+    log = tmp_path / "stderr.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wfhaudit", "aggregate", str(big), "--trust",
+             str(org.trust_path), "--jobs", "2", *_outputs(out)],
+            stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while len(workers) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            workers = [c for c in psutil.Process(proc.pid).children()
+                       if "spawn_main" in " ".join(c.cmdline())]
+            time.sleep(0.05)
+        time.sleep(0.5)
+        workers[0].send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == 70
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert "internal error" in log.read_text()
+    assert list(out.iterdir()) == []
