@@ -93,6 +93,21 @@ def test_exit_3_for_bad_inputs_and_db(org: Org, tmp_path: Path) -> None:
     assert agg(str(tmp_path / "share"), "--trust", trust, "--db", str(junk))[0] == 3
 
 
+def test_unwritable_output_is_refused_before_any_work(org: Org, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    db = tmp_path / "fleet.sqlite"
+    code, out = agg(str(tmp_path / "share"), "--trust", str(org.trust_path), "--db", str(db),
+                    "--json", str(tmp_path), "--html", str(locked / "f.html"))
+    assert code == 3 and "is a folder" in out
+    if os.geteuid() != 0:  # root may write anywhere
+        locked.chmod(0o500)
+        code, out = agg(str(tmp_path / "share"), "--trust", str(org.trust_path),
+                        "--html", str(locked / "sub" / "f.html"))
+        assert code == 3 and "not writable" in out
+    assert not db.exists()
+
+
 def test_usage_errors_are_exit_2(org: Org, tmp_path: Path) -> None:
     share, trust = str(tmp_path / "share"), str(org.trust_path)
     assert agg(share, "--trust", trust, "--max-age", "soon")[0] == 2

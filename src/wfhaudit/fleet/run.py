@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wfhaudit.errors import InvalidInputError
 from wfhaudit.fileio import read_bytes, write_atomic
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
@@ -96,6 +97,26 @@ def _pem(key: object) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def check_outputs(outputs: dict[str, Path]) -> None:
+    """Fail before any work when an output cannot be written where asked."""
+    for fmt, path in outputs.items():
+        if path.is_dir():
+            raise InvalidInputError(f"--{fmt} {path}: is a folder, expected a file name")
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InvalidInputError(f"--{fmt} {path}: folder {folder} is not writable")
+
+
+def default_jobs() -> int:
+    """Cores this process may run on (the affinity mask, where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def run_aggregate(opts: AggregateOptions) -> RunContext:
     """Verify, judge, summarise and gate the inputs; write the outputs; return the context."""
     from wfhaudit.policy.loader import load_policy
@@ -107,6 +128,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     started = time.monotonic()
     now = opts.now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     check_specs(opts.inputs)
+    check_outputs(opts.outputs)
     whatif = load_policy(opts.policy) if opts.policy else None
     history = SqliteHistoryStore(opts.db) if opts.db else None
     store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
@@ -131,7 +153,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
 
         acc = Accumulator(expected, prior, sink, now)
         local: Worker | None = None
-        jobs = opts.jobs or os.cpu_count() or 1
+        jobs = opts.jobs or default_jobs()
         for rows in verify_stream(iter_inputs(opts.inputs), config, jobs, opts.chunk_size):
             for row in rows:
                 if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
