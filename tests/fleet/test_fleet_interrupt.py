@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import psutil
 import pytest
@@ -75,10 +76,11 @@ def test_a_writer_failing_midway_writes_nothing(small: tuple[Org, Path], tmp_pat
     out.mkdir()
     (out / "f.json").write_text("previous run\n")
 
-    def broken(ctx: object) -> str:
+    def broken(ctx: object, out: TextIO) -> None:
+        out.write("<?xml version='1.0'?><testsuites>")  # half an output, then a failure
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(writers_junit, "render_junit", broken)
+    monkeypatch.setattr(writers_junit, "write_junit", broken)
     db = tmp_path / "fleet.sqlite"
     result = CliRunner().invoke(cli, ["aggregate", str(share), "--trust", str(org.trust_path),
                                       "--db", str(db), "--jobs", "1", *_outputs(out)])

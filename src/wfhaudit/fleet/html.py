@@ -11,7 +11,7 @@ import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TextIO
 
 from markupsafe import Markup, escape
 
@@ -156,3 +156,8 @@ def render_html(ctx: RunContext) -> str:
     return str(_template().render(
         v=build_view(ctx), csp=content_security_policy(),
         css=Markup(a["css"][0]), js=Markup(a["js"][0])))  # noqa: S704 - our packaged assets
+
+
+def write_html(ctx: RunContext, out: TextIO) -> None:
+    """Write the fleet page (it is capped in size, so rendering it whole is fine)."""
+    out.write(render_html(ctx))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Verifier reason codes with a special meaning here.
@@ -21,7 +21,7 @@ def clip(text: Any, limit: int = MAX_TEXT) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One rule that did not pass for a device, with what was measured and why."""
 
@@ -60,7 +60,7 @@ CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 RuleMeta = tuple[tuple[str, str, str], ...]  # (rule id, title, severity) in policy order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """A device's verdict under one policy: a status letter per rule plus details of non-passes."""
 
@@ -83,7 +83,7 @@ class Judgement:
         return frozenset(i.rule for i in self.issues if i.failing)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Accepted:
     """A verified report, judged: everything the fleet outputs need, nothing more."""
 
@@ -114,7 +114,7 @@ class Accepted:
         return (self.sequence, self.finished_ts, self.payload_sha256)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """An input that was not accepted, with the verifier's reason code."""
 
@@ -124,7 +124,6 @@ class Rejected:
     payload_sha256: str | None = None
     device_id: str | None = None
     finished_ts: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Row = Accepted | Rejected

@@ -1,7 +1,8 @@
 """The aggregate use case: stream inputs through the workers, fold, gate, keep history, write.
 
-Outputs are rendered in memory first and written (each atomically) only after everything
-succeeded, so an interrupted or failed run leaves no partial output and no history row.
+Outputs are streamed into temp files beside their targets and renamed over them only after
+everything succeeded (history committed first), so an interrupted or failed run leaves no
+partial output and no history row.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.fileio import read_bytes, write_atomic
+from wfhaudit.fileio import read_bytes
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
 from wfhaudit.fleet.history import HistoryStore, SqliteHistoryStore
 from wfhaudit.fleet.inputs import check_specs, iter_inputs
 from wfhaudit.fleet.model import Accepted, Rejected, Row
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
-from wfhaudit.fleet.summary import Accumulator
+from wfhaudit.fleet.staging import StagedOutputs
+from wfhaudit.fleet.summary import Accumulator, FleetSummary
 from wfhaudit.signing.store import VerifierStore
 
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
@@ -79,15 +82,15 @@ class _Prior:
         return self._last[device_id]
 
 
-def _renderers() -> dict[str, Callable[[RunContext], str]]:
-    from wfhaudit.fleet.html import render_html
-    from wfhaudit.fleet.writers_csv import render_csv
-    from wfhaudit.fleet.writers_json import render_json
-    from wfhaudit.fleet.writers_junit import render_junit
-    from wfhaudit.fleet.writers_md import render_markdown
+def _writers() -> dict[str, Callable[[RunContext, TextIO], None]]:
+    from wfhaudit.fleet.html import write_html
+    from wfhaudit.fleet.writers_csv import write_csv
+    from wfhaudit.fleet.writers_json import write_json
+    from wfhaudit.fleet.writers_junit import write_junit
+    from wfhaudit.fleet.writers_md import write_markdown
 
-    return {"json": render_json, "junit": render_junit, "csv": render_csv,
-            "markdown": render_markdown, "html": render_html}
+    return {"json": write_json, "junit": write_junit, "csv": write_csv,
+            "markdown": write_markdown, "html": write_html}
 
 
 def _pem(key: object) -> bytes:
@@ -120,7 +123,6 @@ def default_jobs() -> int:
 def run_aggregate(opts: AggregateOptions) -> RunContext:
     """Verify, judge, summarise and gate the inputs; write the outputs; return the context."""
     from wfhaudit.policy.loader import load_policy
-    from wfhaudit.signing.store import Accepted as StoreAccepted
     from wfhaudit.signing.store import MemoryStore, SQLiteStore
     from wfhaudit.signing.trust import load_trust, read_admin_pins
     from wfhaudit.signing.verify import DEFAULT_MAX_AGE
@@ -137,13 +139,15 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         trust_bytes = read_bytes(opts.trust, "trust file")
         trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
         store.commit()
+        expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+        trust_version = trust.version
+        del trust  # the workers hold their own; a large trust file is big in memory
         config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
                               opts.max_age or DEFAULT_MAX_AGE, whatif)
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(now.strftime("%Y-%m-%dT%H:%M:%SZ"), "what-if" if whatif else "own",
-                              whatif.digest if whatif else None, trust.version)
-        expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+                              whatif.digest if whatif else None, trust_version)
         sink = None
         if history is not None:
             hist = history
@@ -165,8 +169,8 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
                 acc.add(row)
             if opts.progress is not None:
                 opts.progress(acc.inputs)
-        log.debug("verified and judged %d inputs in %.2f s", acc.inputs,
-                  time.monotonic() - started)
+        log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", acc.inputs,
+                  time.monotonic() - started, _peak_rss())
         summary = acc.finish()
         decision = decide(summary, opts.gates)
         trend: tuple[TrendPoint, ...] = ()
@@ -176,27 +180,24 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
                 points.append(TrendPoint(now.strftime("%Y-%m-%dT%H:%M:%SZ"), summary.ready_pct,
                                          summary.ready_expected, summary.expected_devices))
             trend = tuple(points)
-        ctx = RunContext(summary, decision, trust.version, str(opts.trust),
+        ctx = RunContext(summary, decision, trust_version, str(opts.trust),
                          PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "")
                          if whatif else None, trend, time.monotonic() - started)
-        renderers = _renderers()
-        rendered = []
-        for fmt, path in opts.outputs.items():
-            mark = time.monotonic()
-            rendered.append((path, renderers[fmt](ctx)))
-            log.debug("rendered %s in %.2f s", fmt, time.monotonic() - mark)
-        if history is not None:
-            history.finish_run(summary, decision.decided_by, int(decision.exit_code))
-            assert history.run_id is not None  # noqa: S101
-            for device, seq, digest, report_id, finished, received in \
-                    history.new_reports(history.run_id):
-                store.record_accepted(StoreAccepted(
-                    device, seq, digest, report_id, finished,
-                    dt.datetime.strptime(received, "%Y-%m-%dT%H:%M:%SZ").replace(
-                        tzinfo=dt.timezone.utc)))
-            store.commit()
-        for path, text in rendered:
-            write_atomic(path, text)
+        writers = _writers()
+        staged = StagedOutputs()
+        try:
+            for fmt, path in opts.outputs.items():
+                mark = time.monotonic()
+                writers[fmt](ctx, staged.open(path))
+                log.debug("wrote %s in %.2f s (peak RSS %s)", fmt, time.monotonic() - mark,
+                          _peak_rss())
+            if history is not None:
+                _commit_history(history, store, summary, decision.decided_by,
+                                int(decision.exit_code))
+            staged.commit()
+        except BaseException:
+            staged.discard()
+            raise
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
                   time.monotonic() - started, cpu.user + cpu.system,
@@ -206,6 +207,29 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         if history is not None:
             history.close()
         store.close()
+
+
+def _commit_history(history: SqliteHistoryStore, store: VerifierStore, summary: FleetSummary,
+                    decided_by: str, exit_code: int) -> None:
+    """Commit the run's history, then tell the verifier state about its new reports."""
+    from wfhaudit.signing.store import Accepted as StoreAccepted
+
+    history.finish_run(summary, decided_by, exit_code)
+    assert history.run_id is not None  # noqa: S101
+    for device, seq, digest, report_id, finished, received in history.new_reports(history.run_id):
+        store.record_accepted(StoreAccepted(
+            device, seq, digest, report_id, finished,
+            dt.datetime.strptime(received, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)))
+    store.commit()
+
+
+def _peak_rss() -> str:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return "unknown"
+    scale = 1 if os.uname().sysname == "Darwin" else 1024  # macOS reports bytes, Linux KiB
+    return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20:.0f} MiB"
 
 
 def _recheck(worker: Worker, row: Rejected, first_receipt: str) -> Row:

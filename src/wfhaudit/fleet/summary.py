@@ -49,7 +49,7 @@ class NoPriorState:
 Sink = Callable[[Accepted, str, bool], None]
 
 
-@dataclass
+@dataclass(slots=True)
 class DeviceState:
     """One expected or reporting device and where it stands."""
 

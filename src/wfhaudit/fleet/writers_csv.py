@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, TextIO
 
 from wfhaudit.fleet.context import RunContext, iso
 
@@ -29,9 +29,8 @@ def cell(value: Any) -> Any:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render_csv(ctx: RunContext) -> str:
-    """Devices first (not ready first), then rejected inputs."""
-    out = io.StringIO()
+def write_csv(ctx: RunContext, out: TextIO) -> None:
+    """Devices first (not ready first), then rejected inputs (RFC 4180, CRLF)."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for d in ctx.summary.devices:
@@ -53,4 +52,10 @@ def render_csv(ctx: RunContext) -> str:
         row = {"kind": "rejected", "device": rej.device_id, "status": "REJECTED",
                "input": rej.input, "reason": rej.reason, "detail": rej.detail}
         writer.writerow([cell(row.get(c)) for c in COLUMNS])
-    return out.getvalue()
+
+
+def render_csv(ctx: RunContext) -> str:
+    """The CSV as a string (see write_csv)."""
+    buf = io.StringIO()
+    write_csv(ctx, buf)
+    return buf.getvalue()

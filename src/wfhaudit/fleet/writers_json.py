@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from wfhaudit import __version__
 from wfhaudit.fleet.context import RunContext, iso
@@ -49,8 +50,8 @@ def device_dict(d: DeviceState) -> dict[str, Any]:
     return out
 
 
-def fleet_dict(ctx: RunContext) -> dict[str, Any]:
-    """The whole fleet summary as JSON-ready data."""
+def fleet_head(ctx: RunContext) -> dict[str, Any]:
+    """Everything of the summary except the long lists (devices, rejected inputs)."""
     s = ctx.summary
     decision = ctx.decision
     doc: dict[str, Any] = {
@@ -79,9 +80,6 @@ def fleet_dict(ctx: RunContext) -> dict[str, Any]:
         "rules": [{"rule": r.rule, "title": r.title, "severity": r.severity,
                    "failing": r.failing, "counts": dict(sorted(r.counts.items()))}
                   for r in s.rules],
-        "devices": [device_dict(d) for d in s.devices],
-        "rejected": [{"input": r.input, "reason": r.reason, "detail": r.detail,
-                      "payload_sha256": r.payload_sha256} for r in s.rejected],
         "rejected_listed": len(s.rejected),
         "missing": [d.device_id for d in s.devices if d.status == MISSING],
         "stale": [{"device": d.device_id, "newest_finished_at": iso(d.stale_ts)}
@@ -98,6 +96,28 @@ def fleet_dict(ctx: RunContext) -> dict[str, Any]:
     return doc
 
 
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_json(ctx: RunContext, out: TextIO) -> None:
+    """Stream the summary: one JSON object; devices and rejections one per line."""
+    out.write("{\n")
+    for key, value in fleet_head(ctx).items():
+        out.write(f"{_dump(key)}: {_dump(value)},\n")
+    out.write('"devices": [\n')
+    for i, device in enumerate(ctx.summary.devices):
+        out.write(("," if i else "") + _dump(device_dict(device)) + "\n")
+    out.write('],\n"rejected": [\n')
+    for i, r in enumerate(ctx.summary.rejected):
+        out.write(("," if i else "") + _dump({"input": r.input, "reason": r.reason,
+                                               "detail": r.detail,
+                                               "payload_sha256": r.payload_sha256}) + "\n")
+    out.write("]\n}\n")
+
+
 def render_json(ctx: RunContext) -> str:
-    """The summary as indented JSON text."""
-    return json.dumps(fleet_dict(ctx), indent=1, ensure_ascii=False) + "\n"
+    """The summary as JSON text (see write_json)."""
+    buf = io.StringIO()
+    write_json(ctx, buf)
+    return buf.getvalue()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
-from collections import defaultdict
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from wfhaudit.fleet.context import RunContext, iso
-from wfhaudit.fleet.model import CODE_STATUS, Issue
+from wfhaudit.fleet.model import Issue, RuleMeta
 from wfhaudit.fleet.summary import MISSING, STALE_DEVICE
 
 # Characters XML 1.0 cannot carry even escaped; device text may contain them.
@@ -30,16 +31,12 @@ def _case(classname: str, name: str, body: str = "") -> str:
     return f"{head}>{body}</testcase>" if body else f"{head}/>"
 
 
-def _suite(name: str, cases: list[str], failures: int, errors: int, skipped: int,
-           stamp: str, props: dict[str, str] | None = None) -> str:
-    props_xml = ""
-    if props:
-        props_xml = "<properties>" + "".join(
-            f"<property name={xml_attr(k)} value={xml_attr(v)}/>" for k, v in props.items()
-        ) + "</properties>\n"
-    return (f'<testsuite name={xml_attr(name)} tests="{len(cases)}" failures="{failures}" '
+def _suite_head(name: str, tests: int, failures: int, errors: int, skipped: int,
+                stamp: str, props: dict[str, str]) -> str:
+    return (f'<testsuite name={xml_attr(name)} tests="{tests}" failures="{failures}" '
             f'errors="{errors}" skipped="{skipped}" time="0" timestamp="{stamp}">\n'
-            + props_xml + "\n".join(cases) + ("\n" if cases else "") + "</testsuite>")
+            "<properties>" + "".join(f"<property name={xml_attr(k)} value={xml_attr(v)}/>"
+                                     for k, v in props.items()) + "</properties>\n")
 
 
 def _issue_body(issue: Issue, evidence: dict[str, str]) -> tuple[str, str]:
@@ -54,61 +51,95 @@ def _issue_body(issue: Issue, evidence: dict[str, str]) -> tuple[str, str]:
                        f"{xml_text(detail)}</failure>")
 
 
-def render_junit(ctx: RunContext) -> str:
-    """The fleet as JUnit XML (validates against the common junit-10 schema)."""
+def _kind(code: str, issue: Issue | None) -> str:
+    if code == "P":
+        return "pass"
+    if issue is None or code == "N" or issue.status == "WAIVED" or (
+            issue.status == "UNKNOWN" and not issue.blocking):
+        return "skipped"
+    return "failure"
+
+
+class _RuleIndex:
+    """Position of each rule in a judgement's rule list, cached per rule list."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[RuleMeta, dict[str, int]]] = {}
+
+    def find(self, rules: RuleMeta, rule: str) -> int | None:
+        hit = self._cache.get(id(rules))
+        if hit is None or hit[0] is not rules:
+            hit = (rules, {m[0]: i for i, m in enumerate(rules)})
+            self._cache[id(rules)] = hit
+        return hit[1].get(rule)
+
+
+def write_junit(ctx: RunContext, out: TextIO) -> None:
+    """Stream the fleet as JUnit XML (validates against the common junit-10 schema)."""
     s = ctx.summary
     stamp = ctx.generated_at.rstrip("Z")
-    suites: list[str] = []
-    ver_cases: list[str] = []
-    ver_fail = ver_err = 0
+    judged = [d for d in s.devices if d.report is not None]
+    index = _RuleIndex()
+    tallies: dict[str, list[int]] = {r.rule: [0, 0, 0] for r in s.rules}  # tests, fail, skip
+    for d in judged:
+        assert d.report is not None  # noqa: S101
+        j = d.report.active
+        issues = {i.rule: i for i in j.issues}
+        for (rule, _t, _s), code in zip(j.rules, j.codes, strict=True):
+            t = tallies[rule]
+            t[0] += 1
+            kind = _kind(code, issues.get(rule))
+            t[1] += kind == "failure"
+            t[2] += kind == "skipped"
+    ver_fail = sum(1 for d in s.devices if d.status in (MISSING, STALE_DEVICE))
+    ver_tests = len(s.devices) + len(s.rejected)
+    tests = ver_tests + sum(t[0] for t in tallies.values())
+    failures = ver_fail + sum(t[1] for t in tallies.values())
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+              f'<testsuites name="wfhaudit fleet" tests="{tests}" failures="{failures}" '
+              f'errors="{len(s.rejected)}" time="{ctx.elapsed_s:.3f}">\n')
+    out.write(_suite_head("verification", ver_tests, ver_fail, len(s.rejected), 0, stamp,
+                          {"rejected_total": str(s.rejected_total),
+                           "ready_pct": f"{s.ready_pct:g}"}))
     for d in s.devices:
         if d.status == MISSING:
-            ver_fail += 1
-            ver_cases.append(_case("wfhaudit.device", d.device_id,
-                                   '<failure type="MISSING" message="no verified report"/>'))
+            body = '<failure type="MISSING" message="no verified report"/>'
         elif d.status == STALE_DEVICE:
-            ver_fail += 1
             msg = f"newest genuine report finished {iso(d.stale_ts)}, too old"
-            ver_cases.append(_case("wfhaudit.device", d.device_id,
-                                   f'<failure type="STALE" message={xml_attr(msg)}/>'))
+            body = f'<failure type="STALE" message={xml_attr(msg)}/>'
         else:
-            ver_cases.append(_case("wfhaudit.device", d.device_id))
+            body = ""
+        out.write(_case("wfhaudit.device", d.device_id, body) + "\n")
     for r in s.rejected:
-        ver_err += 1
-        ver_cases.append(_case("wfhaudit.input", r.input,
-                               f"<error type={xml_attr(r.reason)} message={xml_attr(r.detail)}/>"))
-    suites.append(_suite("verification", ver_cases, ver_fail, ver_err, 0, stamp,
-                         {"rejected_total": str(s.rejected_total),
-                          "ready_pct": f"{s.ready_pct:g}"}))
-
-    per_rule: dict[str, list[str]] = defaultdict(list)
-    tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # failures, skipped
-    for d in s.devices:
-        if d.report is None:
-            continue
-        judgement = d.report.active
-        issues = {i.rule: i for i in judgement.issues}
-        evidence = dict(d.report.evidence)
-        for (rule, _title, _sev), code in zip(judgement.rules, judgement.codes, strict=True):
-            classname = f"wfhaudit.rule.{rule}"
-            status = CODE_STATUS[code]
-            if status == "PASS":
-                per_rule[rule].append(_case(classname, d.device_id))
-            elif status == "NOT_APPLICABLE":
-                tallies[rule][1] += 1
-                per_rule[rule].append(_case(classname, d.device_id,
-                                            '<skipped message="not applicable"/>'))
-            else:
-                kind, body = _issue_body(issues[rule], evidence)
-                tallies[rule][0 if kind == "failure" else 1] += 1
-                per_rule[rule].append(_case(classname, d.device_id, body))
+        out.write(_case("wfhaudit.input", r.input,
+                        f"<error type={xml_attr(r.reason)} message={xml_attr(r.detail)}/>") + "\n")
+    out.write("</testsuite>\n")
     for rc in s.rules:
-        failures, skipped = tallies[rc.rule]
-        suites.append(_suite(f"rule {rc.rule}", per_rule[rc.rule], failures, 0, skipped, stamp,
-                             {"title": rc.title, "severity": rc.severity}))
-    total = ver_fail + sum(t[0] for t in tallies.values())
-    tests = len(ver_cases) + sum(len(c) for c in per_rule.values())
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuites name="wfhaudit fleet" tests="{tests}" failures="{total}" '
-            f'errors="{ver_err}" time="{ctx.elapsed_s:.3f}">\n'
-            + "\n".join(suites) + "\n</testsuites>\n")
+        t = tallies[rc.rule]
+        out.write(_suite_head(f"rule {rc.rule}", t[0], t[1], 0, t[2], stamp,
+                              {"title": rc.title, "severity": rc.severity}))
+        classname = f"wfhaudit.rule.{rc.rule}"
+        for d in judged:
+            assert d.report is not None  # noqa: S101
+            j = d.report.active
+            at = index.find(j.rules, rc.rule)
+            if at is None:
+                continue
+            code = j.codes[at]
+            if code == "P":
+                body = ""
+            elif code == "N":
+                body = '<skipped message="not applicable"/>'
+            else:
+                issue = next(i for i in j.issues if i.rule == rc.rule)
+                body = _issue_body(issue, dict(d.report.evidence))[1]
+            out.write(_case(classname, d.device_id, body) + "\n")
+        out.write("</testsuite>\n")
+    out.write("</testsuites>\n")
+
+
+def render_junit(ctx: RunContext) -> str:
+    """The JUnit XML as a string (see write_junit)."""
+    buf = io.StringIO()
+    write_junit(ctx, buf)
+    return buf.getvalue()

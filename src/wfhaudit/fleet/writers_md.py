@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
@@ -88,3 +89,8 @@ def render_markdown(ctx: RunContext) -> str:
         if s.rejected_total > MAX_ROWS:
             lines.append(f"\n…and {s.rejected_total - MAX_ROWS} more.")
     return "\n".join(lines) + "\n"
+
+
+def write_markdown(ctx: RunContext, out: TextIO) -> None:
+    """Write the Markdown summary."""
+    out.write(render_markdown(ctx))

@@ -1,0 +1,52 @@
+"""All-or-nothing outputs: stream each into a temp file beside it, rename all at the end.
+
+The same technique as `wfhaudit.fileio.write_atomic` (temp file in the target's folder,
+fsync, chmod, rename), but streaming, so a 100 MB JSON summary is never a string in memory,
+and staged, so either every output of a run appears or none does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+
+class StagedOutputs:
+    """Temp files opened beside their targets; commit() renames them, discard() removes them."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, str, TextIO]] = []
+
+    def open(self, target: Path) -> TextIO:
+        """A text file to write the output into (UTF-8, '\\n' newlines)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self._staged.append((target, tmp, fh))
+        return fh
+
+    def commit(self, mode: int = 0o644) -> list[Path]:
+        """Flush and fsync every file, then rename each over its target."""
+        for _, tmp, fh in self._staged:
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.close()
+            os.chmod(tmp, mode)
+        done = []
+        for target, tmp, _ in self._staged:
+            os.replace(tmp, target)
+            done.append(target)
+        self._staged = []
+        return done
+
+    def discard(self) -> None:
+        """Close and delete every temp file (targets are left as they were)."""
+        for _, tmp, fh in self._staged:
+            with contextlib.suppress(OSError):
+                fh.close()
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self._staged = []
