@@ -68,9 +68,10 @@ class Worker:
             return Rejected(path, result.reason, result.detail, result.payload_sha256,
                             result.device_id, finished)
         assert result.device_id and result.payload_sha256 and result.policy_digest  # noqa: S101
-        entry = self.verifier.policies.entries[result.policy_digest]
+        policy = self.verifier.policy(result.policy_digest)
+        assert policy is not None  # noqa: S101 - a verified report's policy is loaded
         try:
-            return self.judge.judge(result.predicate, entry.policy, entry.digest, source=path,
+            return self.judge.judge(result.predicate, policy, result.policy_digest, source=path,
                                     payload_sha256=result.payload_sha256,
                                     device_id=result.device_id, sequence=result.sequence or 0,
                                     warnings=result.warnings)
