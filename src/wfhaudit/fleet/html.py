@@ -115,8 +115,7 @@ def build_view(ctx: RunContext) -> dict[str, Any]:
     """Everything the template shows, already summarised and capped."""
     s, dec = ctx.summary, ctx.decision
     listed = s.devices[:MAX_ROWS]
-    rows = [_device_row(d, i < MAX_DETAILS and d.status == NOT_READY)
-            for i, d in enumerate(listed)]
+    rows = [_device_row(d, i < MAX_DETAILS) for i, d in enumerate(listed)]
     with_report = sum(1 for d in s.devices if d.report is not None)
     rules = [{"rule": r.rule, "title": r.title, "severity": r.severity, "failing": r.failing,
               "pct": round(100 * r.failing / with_report, 1) if with_report else 0.0,
