@@ -100,7 +100,6 @@ class Trust:
     accepted_policies: Mapping[str, float | None]
     min_tool_version: tuple[int, ...] | None
     campaigns: tuple[Campaign, ...]
-    document: Mapping[str, Any] = field(repr=False)
     campaigns_by_id: Mapping[str, tuple[Campaign, ...]] = field(default_factory=dict, repr=False)
 
 
@@ -221,7 +220,7 @@ def parse_trust_document(doc: Any, draft: bool = False) -> Trust:
     for c in campaigns:
         by_id[c.id] = (*by_id.get(c.id, ()), c)
     return Trust(version, issued, expires, keys, policies, version_tuple(mtv) if mtv else None,
-                 campaigns, doc, by_id)
+                 campaigns, by_id)
 
 
 def verify_admin_envelope(data: bytes, payload_type: str, admin_keys: Sequence[PublicKey],
