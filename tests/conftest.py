@@ -30,3 +30,29 @@ def require_root_tool(*tools: str) -> None:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# Skips CI accepts: the machine truly cannot do it (kernel features, OS). Anything else, such as
+# a program that is not installed, means .ci/run missed an install step and must fail in CI.
+_CI_ALLOWED_SKIPS = ("device-mapper is not available", "refused an fscrypt policy",
+                     "no /dev/net/tun", "POSIX file modes", "needs FIFOs",
+                     "file names with control characters", "neither plainly open nor")
+_ci_bad_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember skips that CI must not accept."""
+    if os.environ.get("CI") and report.skipped:
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(
+            report.longrepr)
+        if not any(allowed in reason for allowed in _CI_ALLOWED_SKIPS):
+            _ci_bad_skips.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI, a skip caused by a missing install step fails the run, loudly."""
+    if _ci_bad_skips:
+        print("\nCI: these tests skipped for a reason CI must fix (install step missing?):")
+        for line in _ci_bad_skips:
+            print(f"  {line}")
+        session.exitstatus = 1
