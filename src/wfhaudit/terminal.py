@@ -79,6 +79,8 @@ def format_value(value: Any, unit: str | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(clean(x) for x in value) or "none"
+    if value == "":
+        return "(none)"  # e.g. vpn.interface when no VPN is up: observed, and empty
     return clean(value) + (f" {unit}" if unit else "")
 
 

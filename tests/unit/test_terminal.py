@@ -275,3 +275,12 @@ def test_quiet_check_does_not_import_rich(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=False)
     assert res.stdout.strip() == "False False", res.stderr
+
+
+def test_empty_observed_string_reads_as_none() -> None:
+    from wfhaudit.terminal import format_value
+
+    assert format_value("") == "(none)"
+    assert format_value([]) == "none"
+    assert format_value(None) == "-"
+    assert format_value(12.5, "ms") == "12.5 ms"
