@@ -177,11 +177,17 @@ def test_probe_commands_and_facts() -> None:
     assert "/etc/os-release" in raw["evidence"]["files"]
 
 
-def test_every_command_has_help_with_an_example() -> None:
-    for name in cli.commands:
-        res = run(name, "--help")
-        assert res.exit_code == 0
-        assert "Example" in res.stdout, name
+def test_every_command_and_subcommand_has_help_with_an_example() -> None:
+    import click
+
+    def walk(command: click.Command, path: list[str]) -> int:
+        res = run(*path, "--help")
+        assert res.exit_code == 0, path
+        assert "Example" in res.stdout, " ".join(path)
+        children = command.commands.items() if isinstance(command, click.Group) else []
+        return 1 + sum(walk(child, [*path, name]) for name, child in children)
+
+    assert sum(walk(c, [n]) for n, c in cli.commands.items()) > 20
 
 
 def test_two_reports_in_the_same_second_both_survive(tmp_path: Path) -> None:
