@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from typing import Any
 
@@ -27,6 +26,7 @@ from wfhaudit.probes.audio.classify import classify_all
 from wfhaudit.probes.audio.derive import all_unknown, clean, derive_facts
 from wfhaudit.probes.audio.model import AudioDevice, Direction, Inventory
 from wfhaudit.probes.base import ProbeContext
+from wfhaudit.probes.powershell import load_json
 
 _PS = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command")
 ENDPOINTS = (*_PS, (
@@ -67,10 +67,7 @@ _GUID = re.compile(r"\{[0-9a-fA-F-]{36}\}\s*$")
 
 
 def _load(text: str) -> Any:
-    try:
-        return json.loads(text.lstrip("\ufeff")) if text.strip() else None
-    except (ValueError, RecursionError):
-        return None
+    return load_json(text)
 
 
 def bus_of(parent: str) -> str | None:

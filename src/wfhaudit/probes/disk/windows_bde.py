@@ -8,12 +8,12 @@ and only when it is in English.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.powershell import load_json
 
 # Win32_EncryptableVolume.GetConversionStatus().ConversionStatus (Microsoft Learn).
 CONVERSION = {0: "decrypted", 1: "encrypted", 2: "encrypting", 3: "decrypting",
@@ -79,10 +79,7 @@ def _drive(value: Any) -> str:
 
 
 def _load(text: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except ValueError:
-        return None
+    data = load_json(text)
     return data if isinstance(data, dict) else None
 
 

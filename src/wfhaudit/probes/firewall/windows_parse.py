@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from wfhaudit.probes.powershell import as_int, as_list, clean_text, load_json
 
 PROFILES = ("Domain", "Private", "Public")
 PROFILE_BITS = {"Domain": 1, "Private": 2, "Public": 4}  # NET_FW_PROFILE_TYPE2
@@ -66,22 +67,8 @@ def decode_product_state(state: int | None) -> str:
     return {0: "off", 1: "on", 2: "snoozed", 3: "expired"}.get((state >> 12) & 0xF, "unknown")
 
 
-def _clean(text: str) -> str:
-    # Some hosts hand back PowerShell's UTF-16 as bytes decoded as UTF-8: NULs between letters.
-    return text.replace("\x00", "").lstrip("\ufeff").strip()
 
 
-def _unwrap(value: Any) -> list[Any]:
-    """Normalise ConvertTo-Json's shapes to a list.
-
-    One item gives an object, several an array, and Windows PowerShell 5.1 sometimes wraps an
-    array as {"value": [...], "Count": n}.
-    """
-    if isinstance(value, dict) and isinstance(value.get("value"), list) and "Count" in value:
-        return list(value["value"])
-    if isinstance(value, list):
-        return value
-    return [value] if isinstance(value, dict) else []
 
 
 def _gpo_bool(value: Any) -> bool | None:
@@ -101,7 +88,7 @@ def _action(value: Any) -> str | None:
 def parse_profiles(value: Any) -> dict[str, Profile]:
     """Profiles by canonical name from Get-NetFirewallProfile objects (string or numeric enums)."""
     out: dict[str, Profile] = {}
-    for item in _unwrap(value):
+    for item in as_list(value):
         if not isinstance(item, dict):
             continue
         name = str(item.get("Name", "")).strip().capitalize()
@@ -111,21 +98,12 @@ def parse_profiles(value: Any) -> dict[str, Profile]:
     return out
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def parse_ps_report(text: str) -> PsReport | None:
     """Read the probe's PowerShell JSON (or a bare Get-NetFirewallProfile array); None if not JSON."""
-    try:
-        data = json.loads(_clean(text))
-    except (ValueError, RecursionError):
+    data = load_json(text)
+    if data is None:
         return None
     if isinstance(data, list) or (isinstance(data, dict) and "Name" in data):
         return PsReport(profiles=parse_profiles(data))
@@ -135,14 +113,14 @@ def parse_ps_report(text: str) -> PsReport | None:
     if "profiles" in data:
         report.profiles = parse_profiles(data["profiles"])
     report.profiles_error = _text(data.get("profiles_error"))
-    report.current = _int(data.get("current_profiles"))
+    report.current = as_int(data.get("current_profiles"))
     service = data.get("service")
-    svc_num = _int(service)
+    svc_num = as_int(service)
     report.service = _SERVICE_NUM.get(svc_num) if svc_num is not None else _text(service)
     if "products" in data:
         report.products = [
-            Product(str(p.get("displayName") or "unnamed product"), _int(p.get("productState")))
-            for p in _unwrap(data["products"]) if isinstance(p, dict)]
+            Product(str(p.get("displayName") or "unnamed product"), as_int(p.get("productState")))
+            for p in as_list(data["products"]) if isinstance(p, dict)]
     report.products_error = _text(data.get("products_error"))
     return report
 
@@ -158,7 +136,7 @@ def parse_netsh(text: str) -> tuple[dict[str, bool] | None, str]:
     title line, a dashes line, then the state line whose last word is the value. Returns the
     states, or None and why (unknown words are reported, never guessed).
     """
-    lines = [ln.strip() for ln in _clean(text).splitlines()]
+    lines = [ln.strip() for ln in clean_text(text).splitlines()]
     values: list[str] = []
     for i, line in enumerate(lines):
         if re.fullmatch(r"-{10,}", line):
@@ -189,7 +167,7 @@ def parse_reg_enable(text: str) -> dict[str, bool]:
     """EnableFirewall per profile from `reg query <key> /s /v EnableFirewall` (language-free)."""
     out: dict[str, bool] = {}
     profile: str | None = None
-    for raw in _clean(text).splitlines():
+    for raw in clean_text(text).splitlines():
         line = raw.strip()
         key = _REG_KEY.match(line)
         if key:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
+from wfhaudit.probes.powershell import load_json
 
 OS_CIM = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
           "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber "
@@ -14,10 +13,7 @@ OS_CIM = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
 
 def parse_os_cim(text: str) -> str | None:
     """Return 'Microsoft Windows 11 Pro 10.0.22631' from the CIM JSON, None when unusable."""
-    try:
-        data = json.loads(text.lstrip("\ufeff"))
-    except ValueError:
-        return None
+    data = load_json(text)
     if not isinstance(data, dict):
         return None
     caption, version = data.get("Caption"), data.get("Version")

@@ -10,12 +10,12 @@ so the tunnel kind and vendor come from the description, the name is only report
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
+from wfhaudit.probes.powershell import as_int, as_list, load_json
 from wfhaudit.probes.vpn.clients import clients_from_processes, describe_adapter
 from wfhaudit.probes.vpn.decide import KEYS, decide
 from wfhaudit.probes.vpn.model import (
@@ -55,21 +55,8 @@ QUERY = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command", SCRIPT)
 COMMANDS = (QUERY,)
 
 
-def _as_list(value: Any) -> list[Any]:
-    """ConvertTo-Json gives a bare object for one item and null for none."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _up(status: Any) -> bool | None:
@@ -83,12 +70,8 @@ def _up(status: Any) -> bool | None:
 
 def parse_query(text: str) -> Observation | str:
     """An Observation from the script's JSON, or a reason string when it is unusable."""
-    if "\x00" in text:
-        # UTF-16 output read as UTF-8 (a console set to Unicode): ASCII JSON with NULs between.
-        text = text.replace("\x00", "")
-    try:
-        data = json.loads(text.lstrip("\ufeff\ufffd"))
-    except ValueError:
+    data = load_json(text)
+    if data is None:
         return "the PowerShell route query printed no JSON"
     if not isinstance(data, Mapping) or not isinstance(data.get("routes"), (list, Mapping)):
         return "the PowerShell route query printed no route list"
@@ -98,7 +81,7 @@ def parse_query(text: str) -> Observation | str:
     by_index: dict[int, Iface] = {}
     if data.get("adapters") is None:
         return f"Get-NetAdapter failed: {str(errors.get('adapters') or 'no output')[:160]}"
-    for ad in _as_list(data.get("adapters")):
+    for ad in as_list(data.get("adapters")):
         if not isinstance(ad, Mapping) or not isinstance(ad.get("Name"), str):
             continue
         desc = str(ad.get("InterfaceDescription") or "")
@@ -106,10 +89,10 @@ def parse_query(text: str) -> Observation | str:
         iface = Iface(ad["Name"], kind=kind, up=_up(ad.get("Status")), hint=vendor, tech=tech,
                       description=desc)
         obs.ifaces[iface.name] = iface
-        if (idx := _int(ad.get("ifIndex"))) is not None:
+        if (idx := as_int(ad.get("ifIndex"))) is not None:
             by_index[idx] = iface
     connected = {}
-    for vpn in _as_list(data.get("vpn")):
+    for vpn in as_list(data.get("vpn")):
         if isinstance(vpn, Mapping) and isinstance(vpn.get("Name"), str) and \
                 str(vpn.get("ConnectionStatus", "")).lower() == "connected":
             connected[vpn["Name"]] = vpn
@@ -119,14 +102,14 @@ def parse_query(text: str) -> Observation | str:
             obs.ifaces[name] = Iface(name, kind="ras", up=True, hint="windows-builtin",
                                      description="Windows built-in VPN connection")
             obs.connected_services.append((name, "windows-builtin"))
-    for rt in _as_list(data.get("routes")):
+    for rt in as_list(data.get("routes")):
         if not isinstance(rt, Mapping) or not isinstance(rt.get("Destination"), str):
             continue
         dst = rt["Destination"]
         if rt.get("Error") is not None:
             obs.lookups.append(Lookup(dst, NO_ROUTE, note=str(rt["Error"])[:160]))
             continue
-        found = by_index.get(_int(rt.get("InterfaceIndex")) or -1)
+        found = by_index.get(as_int(rt.get("InterfaceIndex")) or -1)
         alias = rt.get("InterfaceAlias")
         dev = found.name if found is not None else (alias if isinstance(alias, str) else "")
         if not dev:
@@ -143,10 +126,10 @@ def parse_query(text: str) -> Observation | str:
         obs.routes_problem = f"Get-NetRoute failed: {str(errors.get('routetable'))[:160]}"
     else:
         obs.routes = {}
-        for route in _as_list(data.get("routetable")):
+        for route in as_list(data.get("routetable")):
             if not isinstance(route, Mapping):
                 continue
-            owner = by_index.get(_int(route.get("ifIndex")) or -1)
+            owner = by_index.get(as_int(route.get("ifIndex")) or -1)
             alias = route.get("InterfaceAlias")
             name = owner.name if owner is not None else (
                 alias if isinstance(alias, str) and alias in connected else None)
