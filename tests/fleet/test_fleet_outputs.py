@@ -229,3 +229,15 @@ def test_sorting_works_under_the_csp_in_chromium(fleet: Fleet, tmp_path: Path) -
     tampered = tmp_path / "tampered.html"
     tampered.write_text(page.read_text().replace("data-sort-ready", "data-sort-redy"))
     assert 'data-sort-redy="yes"' not in dom(tampered.as_uri())
+
+
+def test_fleet_page_without_a_gate_is_not_shown_as_passing(fleet: Fleet, tmp_path: Path) -> None:
+    result = run_all(fleet.reports, fleet.org.trust_path, tmp_path, "--allow-rejected")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "f.html").read_text()
+    assert '<section class="verdict neutral"' in page and "No gate set" in page
+    assert "Gate held" not in page
+    gated = run_all(fleet.reports, fleet.org.trust_path, tmp_path / "g", "--allow-rejected",
+                    "--min-ready", "1")
+    assert gated.exit_code == 0, gated.output
+    assert "Gate held" in (tmp_path / "g" / "f.html").read_text()

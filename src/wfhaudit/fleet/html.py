@@ -135,7 +135,10 @@ def build_view(ctx: RunContext) -> dict[str, Any]:
     missing = [d.device_id for d in s.devices if d.status == MISSING]
     return {
         "passed": int(dec.exit_code) == 0, "verdict_line": ctx.verdict_line,
-        "headline": {0: "Gate held", 1: "Gate failed", 4: "Inputs rejected"}.get(
+        # With no gate asked for, exit 0 says nothing about readiness: no green "held" box.
+        "no_gate": dec.decided_by == "none" and int(dec.exit_code) == 0,
+        "headline": "No gate set" if dec.decided_by == "none" and int(dec.exit_code) == 0
+        else {0: "Gate held", 1: "Gate failed", 4: "Inputs rejected"}.get(
             int(dec.exit_code), "Error"),
         "decision": dec, "ready_pct": s.ready_pct, "counts": counts,
         "chart": trend_chart(ctx.trend), "history_points": len(ctx.trend), "rules": rules,
