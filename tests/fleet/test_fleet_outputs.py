@@ -237,6 +237,7 @@ def test_fleet_page_without_a_gate_is_not_shown_as_passing(fleet: Fleet, tmp_pat
     page = (tmp_path / "f.html").read_text()
     assert '<section class="verdict neutral"' in page and "No gate set" in page
     assert "Gate held" not in page
+    assert (tmp_path / "f.md").read_text().startswith("## ℹ️ wfhaudit fleet: NO GATE: ")
     gated = run_all(fleet.reports, fleet.org.trust_path, tmp_path / "g", "--allow-rejected",
                     "--min-ready", "1")
     assert gated.exit_code == 0, gated.output

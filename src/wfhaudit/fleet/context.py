@@ -52,6 +52,8 @@ class RunContext:
         s = self.summary
         word = {0: "PASS", 1: "FAIL", 4: "REJECTED INPUTS"}.get(int(self.decision.exit_code),
                                                                 "ERROR")
+        if word == "PASS" and self.decision.decided_by == "none":
+            word = "NO GATE"  # exit 0 without a gate says nothing about readiness
         return (f"{word}: {s.ready_expected}/{s.expected_devices} devices ready "
                 f"({s.ready_pct:g}%); decided by {self.decision.decided_by}: "
                 f"{self.decision.reason}")

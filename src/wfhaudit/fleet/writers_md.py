@@ -36,6 +36,8 @@ def render_markdown(ctx: RunContext) -> str:
     """Verdict line, counts, worst rules, not-ready devices and rejected inputs."""
     s, dec = ctx.summary, ctx.decision
     icon = {0: "✅", 1: "❌", 4: "⛔"}.get(int(dec.exit_code), "⚠️")
+    if dec.decided_by == "none" and int(dec.exit_code) == 0:
+        icon = "ℹ️"  # no gate asked for: not a pass
     # The verdict line and gate details are wfhaudit's own words and numbers, no device text.
     lines = [f"## {icon} wfhaudit fleet: {ctx.verdict_line}", ""]
     mode = "each report's own policy"
