@@ -132,14 +132,19 @@ def load_device_key() -> DeviceKey:
     if not path.exists() and not path.is_symlink():
         raise KeyFileError(f"{path}: no device key yet; create one with `wfhaudit keys init` "
                            "(or run `wfhaudit check`)")
+    return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
+
+
+def load_ed25519_private_key(path: Path, wrong_type: str) -> Ed25519PrivateKey:
+    """A PEM Ed25519 private key, refusing symlinks and group/world-readable files."""
     raw = read_private(path)
     try:
         private = serialization.load_pem_private_key(raw, password=None)
     except (ValueError, TypeError) as exc:
         raise KeyFileError(f"{path}: not an unencrypted PKCS#8 private key ({exc})") from None
     if not isinstance(private, Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: not an Ed25519 key")
-    return DeviceKey(private, path)
+        raise KeyFileError(f"{path}: {wrong_type}")
+    return private
 
 
 def ensure_device_key() -> DeviceKey:

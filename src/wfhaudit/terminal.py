@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
+from wfhaudit.display import format_value as display_value
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -72,16 +74,8 @@ def make_console(file: TextIO | None = None, width: int | None = None,
 
 
 def format_value(value: Any, unit: str | None = None) -> str:
-    """A measured value for people: yes/no, comma lists, number with unit; '-' when none."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(clean(x) for x in value) or "none"
-    if value == "":
-        return "(none)"  # e.g. vpn.interface when no VPN is up: observed, and empty
-    return clean(value) + (f" {unit}" if unit else "")
+    """A measured value for people (see wfhaudit.display), safe for a terminal."""
+    return clean(display_value(value, unit))
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wfhaudit.display import format_value
 from wfhaudit.report.evidence import as_dict, as_list, evidence_for
 from wfhaudit.report.svg import extract_samples, rtt_chart, transfer_windows
 from wfhaudit.report.text import has_bidi, hidden_count
@@ -22,17 +23,8 @@ VOIP_FACTS = ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "networ
               "network.udp_ok", "network.link", "network.wifi_signal_dbm")
 
 
-def fmt(value: Any, unit: Any = None) -> str:
-    """A value for people: yes/no, comma lists, number with its unit, '-' for none."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return f"{value} {unit}" if unit else str(value)
+fmt = format_value
+
 
 
 def status_of(value: Any) -> dict[str, str]:

@@ -16,8 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wfhaudit.canonical import canonical_bytes
-from wfhaudit.device import read_private
-from wfhaudit.errors import InvalidInputError, KeyFileError
+from wfhaudit.errors import InvalidInputError
 from wfhaudit.fileio import read_bytes, read_json, write_atomic
 from wfhaudit.signing import strictjson
 from wfhaudit.signing.dsse import (
@@ -124,14 +123,9 @@ def accept_policy(doc: dict[str, Any], digest: str, label: str | None = None,
 
 def load_admin_key(path: Path) -> Ed25519PrivateKey:
     """The admin's private key (refusing group/world-readable files and symlinks)."""
-    raw = read_private(path)
-    try:
-        key = serialization.load_pem_private_key(raw, password=None)
-    except (ValueError, TypeError) as exc:
-        raise KeyFileError(f"{path}: not an unencrypted PKCS#8 private key ({exc})") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise KeyFileError(f"{path}: the admin key must be Ed25519")
-    return key
+    from wfhaudit.keys import load_ed25519_private_key
+
+    return load_ed25519_private_key(path, "the admin key must be Ed25519")
 
 
 def create_admin_key(path: Path, force: bool = False) -> Ed25519PrivateKey:
