@@ -37,16 +37,16 @@ import psutil
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wfhaudit.canonical import canonical_bytes
+from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, pae
+from wfhaudit.crypto.keyutil import keyid, spki_der
+from wfhaudit.crypto.statement import build_statement
 from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
-from wfhaudit.signing.dsse import REPORT_PAYLOAD_TYPE, pae
-from wfhaudit.signing.keyutil import keyid, spki_der
-from wfhaudit.signing.statement import build_statement
-from wfhaudit.signing.timeutil import stamp
-from wfhaudit.signing.trust_draft import accept_policy, new_draft, public_pem, sign_draft
+from wfhaudit.trust.draft import accept_policy, new_draft, public_pem, sign_draft
+from wfhaudit.util.timefmt import stamp
 
 PTYPE = REPORT_PAYLOAD_TYPE.encode()
 PER_FOLDER = 1000

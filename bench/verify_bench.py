@@ -34,18 +34,18 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wfhaudit.canonical import canonical_bytes
+from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, pae
+from wfhaudit.crypto.keyutil import keyid
+from wfhaudit.crypto.statement import build_statement
 from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
-from wfhaudit.signing.dsse import REPORT_PAYLOAD_TYPE, pae
-from wfhaudit.signing.keyutil import keyid
-from wfhaudit.signing.statement import build_statement
-from wfhaudit.signing.store import MemoryStore, SQLiteStore
-from wfhaudit.signing.trust import load_trust
-from wfhaudit.signing.trust_draft import accept_policy, add_device, new_draft, sign_draft
-from wfhaudit.signing.verify import Verifier
+from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore
+from wfhaudit.trust.draft import accept_policy, add_device, new_draft, sign_draft
+from wfhaudit.trust.file import load_trust
+from wfhaudit.verify.verifier import Verifier
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 PTYPE = REPORT_PAYLOAD_TYPE.encode()

@@ -71,12 +71,12 @@ def test_invalid_policy_exits_3_without_traceback(name: str) -> None:
 
 
 def test_internal_error_exits_70_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import wfhaudit.app
+    import wfhaudit.app.check
 
     def boom(options: Any) -> Any:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(wfhaudit.app, "run_check", boom)
+    monkeypatch.setattr(wfhaudit.app.check, "run_check", boom)
     res = run("check")
     assert res.exit_code == 70
     assert res.stderr.strip() == ("wfhaudit: internal error: RuntimeError: kaboom "
@@ -193,7 +193,7 @@ def test_every_command_and_subcommand_has_help_with_an_example() -> None:
 def test_two_reports_in_the_same_second_both_survive(tmp_path: Path) -> None:
     import datetime as dt
 
-    from wfhaudit.app import CheckOptions, run_check
+    from wfhaudit.app.check import CheckOptions, run_check
 
     fixed = dt.datetime(2026, 11, 23, 10, 0, 0, tzinfo=dt.timezone.utc)
     policy = _policy(tmp_path, OS_IS_LINUX)

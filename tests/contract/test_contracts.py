@@ -9,7 +9,7 @@ import pytest
 
 from wfhaudit.errors import ExitCode
 from wfhaudit.facts import CATALOGUE
-from wfhaudit.platform_info import OS_FAMILIES
+from wfhaudit.host.platform_info import OS_FAMILIES
 from wfhaudit.probes import load_probe, probe_names
 
 CASES = Path(__file__).parent.parent / "fixtures" / "cases"

@@ -26,7 +26,7 @@ from tests.fleet.fleetgen import (
     write,
 )
 
-from wfhaudit.signing.statement import sign_report
+from wfhaudit.crypto.statement import sign_report
 
 REGULAR = [f"dev-{i:02d}" for i in range(30)]
 EXPECTED_IDS = [f"dev-{i:02d}" for i in range(40)]

@@ -15,13 +15,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from wfhaudit.crypto.statement import sign_report
 from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy_document
 from wfhaudit.policy.model import Policy
 from wfhaudit.report.model import build_report
-from wfhaudit.signing.statement import sign_report
-from wfhaudit.signing.trust_draft import (
+from wfhaudit.trust.draft import (
     accept_policy,
     add_device,
     new_draft,
@@ -105,7 +105,7 @@ class Org:
 
     def keyid(self, device_id: str) -> str:
         """The enrolled key id of a device."""
-        from wfhaudit.signing.keyutil import keyid
+        from wfhaudit.crypto.keyutil import keyid
 
         return keyid(self.keys[device_id].public_key())
 

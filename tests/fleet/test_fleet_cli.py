@@ -23,7 +23,7 @@ from tests.fleet.fleetgen import (
 
 from wfhaudit.cli import cli
 from wfhaudit.fleet.inputs import iter_inputs
-from wfhaudit.signing.trust_draft import sign_draft
+from wfhaudit.trust.draft import sign_draft
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def _count(db: Path, table: str) -> int:
 
 def test_a_writer_failing_midway_writes_nothing(small: tuple[Org, Path], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from wfhaudit.fleet import writers_junit
+    from wfhaudit.fleet.writers import as_junit as writers_junit
 
     org, share = small
     out = tmp_path / "out"

@@ -191,7 +191,7 @@ def test_json_keeps_device_text_exactly(hostile: Path) -> None:
 
 def test_html_caps_rows_and_details(fleet: Fleet, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from wfhaudit.fleet import html
+    from wfhaudit.fleet.writers import as_html as html
 
     monkeypatch.setattr(html, "MAX_ROWS", 5)
     monkeypatch.setattr(html, "MAX_DETAILS", 2)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from wfhaudit.report.html import load_report, render_html
+from wfhaudit.report.html.render import load_report, render_html
 
 CHROMIUM = "/usr/bin/chromium"
 REPORTS = Path(__file__).parent.parent / "fixtures" / "reports"

@@ -13,26 +13,26 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wfhaudit.canonical import canonical_bytes
-from wfhaudit.evaluate import evaluate
-from wfhaudit.facts import Fact, FactSet
-from wfhaudit.policy.loader import load_policy
-from wfhaudit.report.model import build_report
-from wfhaudit.signing.campaign import new_nonce, trust_entry
-from wfhaudit.signing.dsse import (
+from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.dsse import (
     REPORT_PAYLOAD_TYPE,
     TRUST_PAYLOAD_TYPE,
     envelope_bytes,
     pae,
     sign_envelope,
 )
-from wfhaudit.signing.keyutil import keyid
-from wfhaudit.signing.statement import build_statement
-from wfhaudit.signing.store import MemoryStore
-from wfhaudit.signing.timeutil import stamp
-from wfhaudit.signing.trust import Trust, load_trust
-from wfhaudit.signing.trust_draft import accept_policy, add_device, new_draft, sign_draft
-from wfhaudit.signing.verify import Verifier
+from wfhaudit.crypto.keyutil import keyid
+from wfhaudit.crypto.statement import build_statement
+from wfhaudit.evaluate import evaluate
+from wfhaudit.facts import Fact, FactSet
+from wfhaudit.policy.loader import load_policy
+from wfhaudit.report.model import build_report
+from wfhaudit.store.verifier_state import MemoryStore
+from wfhaudit.trust.campaign import new_nonce, trust_entry
+from wfhaudit.trust.draft import accept_policy, add_device, new_draft, sign_draft
+from wfhaudit.trust.file import Trust, load_trust
+from wfhaudit.util.timefmt import stamp
+from wfhaudit.verify.verifier import Verifier
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)

@@ -17,10 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from tests.security.pki import Pki, envelope_dict
 
-from wfhaudit.canonical import canonical_bytes
-from wfhaudit.signing.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, pae
-from wfhaudit.signing.keyutil import ECDSA_P256, ED25519, keyid, verify_signature
-from wfhaudit.signing.trust_draft import add_device
+from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, pae
+from wfhaudit.crypto.keyutil import ECDSA_P256, ED25519, keyid, verify_signature
+from wfhaudit.trust.draft import add_device
 
 L = 2**252 + 27742317777372353535851937790883648493  # order of the Ed25519 base point
 
@@ -307,7 +307,7 @@ def test_a22_two_hundred_thousand_results_is_schema_invalid() -> None:
 
 def test_a23_file_changed_after_reading_does_not_change_the_result(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import wfhaudit.signing.verify as verify_module
+    import wfhaudit.verify.verifier as verify_module
 
     pki = Pki()
     report = tmp_path / "r.wfh.json"

@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from tests.security.pki import GOOD_FACTS, NOW, Pki
 
-from wfhaudit.canonical import canonical_bytes
+from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, pae
+from wfhaudit.crypto.statement import sign_report
 from wfhaudit.errors import ReportError
-from wfhaudit.signing.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, pae
-from wfhaudit.signing.reasons import TrustError
-from wfhaudit.signing.statement import sign_report
-from wfhaudit.signing.store import MemoryStore
-from wfhaudit.signing.trust import load_trust
-from wfhaudit.signing.trust_draft import revoke
+from wfhaudit.store.verifier_state import MemoryStore
+from wfhaudit.trust.draft import revoke
+from wfhaudit.trust.file import load_trust
+from wfhaudit.verify.reasons import TrustError
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)

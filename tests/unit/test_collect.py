@@ -10,12 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from wfhaudit.collect import collect_facts
 from wfhaudit.facts import Fact
 from wfhaudit.host import Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes import PROBE_MODULES
 from wfhaudit.probes.base import Probe, ProbeContext
+from wfhaudit.probes.collect import collect_facts
 
 RELEASE = threading.Event()
 

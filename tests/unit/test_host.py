@@ -10,7 +10,7 @@ import pytest
 
 from wfhaudit.errors import EvidenceError
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 
 
 def test_missing_program_is_data() -> None:

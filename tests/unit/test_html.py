@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from wfhaudit.cli import cli
-from wfhaudit.report.evidence import evidence_for
-from wfhaudit.report.html import SignatureStatus, load_report, render_html
-from wfhaudit.report.svg import extract_samples, rtt_chart, transfer_windows
+from wfhaudit.report.html.evidence import evidence_for
+from wfhaudit.report.html.render import SignatureStatus, load_report, render_html
+from wfhaudit.report.html.svg import extract_samples, rtt_chart, transfer_windows
 
 REPORTS = Path(__file__).parent.parent / "fixtures" / "reports"
 _spec = importlib.util.spec_from_file_location("make_samples", REPORTS / "make_samples.py")

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wfhaudit.cli import cli
-from wfhaudit.report.html import load_report
-from wfhaudit.signing.keyutil import keyid
-from wfhaudit.signing.statement import sign_report
-from wfhaudit.signing.trust_draft import (
+from wfhaudit.crypto.keyutil import keyid
+from wfhaudit.crypto.statement import sign_report
+from wfhaudit.report.html.render import load_report
+from wfhaudit.trust.draft import (
     accept_policy,
     add_device,
     new_draft,

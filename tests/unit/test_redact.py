@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wfhaudit.redact import Redactor
+from wfhaudit.host.redact import Redactor
 
 
 def test_addresses_and_names_are_replaced() -> None:

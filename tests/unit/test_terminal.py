@@ -14,12 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from wfhaudit.app import CheckResult
+from wfhaudit.app.check import CheckResult
 from wfhaudit.cli import cli
-from wfhaudit.evaluate import Evaluation, evaluate
-from wfhaudit.facts import Fact, FactSet
-from wfhaudit.policy.loader import load_policy_document
-from wfhaudit.terminal import (
+from wfhaudit.cli.terminal import (
     clean,
     make_console,
     plain_output,
@@ -27,7 +24,10 @@ from wfhaudit.terminal import (
     print_evaluation,
     probe_display,
 )
-from wfhaudit.terminal_live import ProbeDisplay, seconds_left
+from wfhaudit.cli.terminal_live import ProbeDisplay, seconds_left
+from wfhaudit.evaluate import Evaluation, evaluate
+from wfhaudit.facts import Fact, FactSet
+from wfhaudit.policy.loader import load_policy_document
 
 POLICY = {
     "id": "term", "version": "1", "title": "Terminal sample",
@@ -278,7 +278,7 @@ def test_quiet_check_does_not_import_rich(tmp_path: Path) -> None:
 
 
 def test_empty_observed_string_reads_as_none() -> None:
-    from wfhaudit.terminal import format_value
+    from wfhaudit.cli.terminal import format_value
 
     assert format_value("") == "(none)"
     assert format_value([]) == "none"

@@ -19,8 +19,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from wfhaudit.fleet.inputs import chunks, read_input
-from wfhaudit.fleet.judge import Judge, JudgeError
 from wfhaudit.fleet.model import Rejected, Row
+from wfhaudit.judge.findings import Judge, JudgeError
 from wfhaudit.policy.model import Policy
 
 ENVELOPE_MALFORMED = "ENVELOPE_MALFORMED"
@@ -43,9 +43,9 @@ class Worker:
     """A verifier and a judge bound to one trust file."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        from wfhaudit.signing.keyutil import load_public_keys
-        from wfhaudit.signing.trust import load_trust
-        from wfhaudit.signing.verify import Verifier
+        from wfhaudit.crypto.keyutil import load_public_keys
+        from wfhaudit.trust.file import load_trust
+        from wfhaudit.verify.verifier import Verifier
 
         pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
         trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)

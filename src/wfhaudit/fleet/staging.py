@@ -1,6 +1,6 @@
 """All-or-nothing outputs: stream each into a temp file beside it, rename all at the end.
 
-The same technique as `wfhaudit.fileio.write_atomic` (temp file in the target's folder,
+The same technique as `wfhaudit.util.files.write_atomic` (temp file in the target's folder,
 fsync, chmod, rename), but streaming, so a 100 MB JSON summary is never a string in memory,
 and staged, so either every output of a run appears or none does.
 """

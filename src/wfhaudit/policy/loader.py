@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from wfhaudit.errors import InvalidInputError, PolicyError
-from wfhaudit.fileio import read_json
 from wfhaudit.policy.checks import parse_date, rule_problems
 from wfhaudit.policy.model import Policy, Rule, Waiver
+from wfhaudit.util.files import read_json
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "policies"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "policy.v1.schema.json"

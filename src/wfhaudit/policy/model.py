@@ -102,7 +102,7 @@ class Policy:
     @property
     def digest(self) -> str:
         """SHA-256 over the RFC 8785 form of the resolved document."""
-        from wfhaudit.canonical import digest
+        from wfhaudit.crypto.canonical import digest
 
         return digest(self.document())
 

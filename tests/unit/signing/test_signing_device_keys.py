@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wfhaudit.device import data_dir
-from wfhaudit.errors import KeyFileError
-from wfhaudit.keys import (
+from wfhaudit.crypto.device_key import (
     PUBLIC_NAME,
     ensure_device_key,
     export_public,
@@ -18,7 +16,9 @@ from wfhaudit.keys import (
     load_device_key,
     private_key_path,
 )
-from wfhaudit.signing.keyutil import device_id_hint, keyid, load_public_keys
+from wfhaudit.crypto.identity import data_dir
+from wfhaudit.crypto.keyutil import device_id_hint, keyid, load_public_keys
+from wfhaudit.errors import KeyFileError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

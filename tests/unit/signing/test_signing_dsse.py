@@ -7,7 +7,7 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wfhaudit.signing.dsse import (
+from wfhaudit.crypto.dsse import (
     EnvelopeError,
     b64decode_strict,
     envelope_bytes,
@@ -16,7 +16,7 @@ from wfhaudit.signing.dsse import (
     sign_envelope,
     single_signature,
 )
-from wfhaudit.signing.keyutil import ED25519, verify_signature
+from wfhaudit.crypto.keyutil import ED25519, verify_signature
 
 
 def test_pae_counts_utf8_bytes() -> None:

@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.conftest import FIXTURES
 from tests.security.pki import GOOD_FACTS, facts_from
 
+from wfhaudit.crypto.statement import sign_report
 from wfhaudit.evaluate import evaluate
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
-from wfhaudit.signing.campaign import trust_entry
-from wfhaudit.signing.statement import sign_report
-from wfhaudit.signing.trust import load_trust
-from wfhaudit.signing.trust_draft import accept_policy, add_device, new_draft, sign_draft
-from wfhaudit.signing.verify import Verifier
+from wfhaudit.trust.campaign import trust_entry
+from wfhaudit.trust.draft import accept_policy, add_device, new_draft, sign_draft
+from wfhaudit.trust.file import load_trust
+from wfhaudit.verify.verifier import Verifier
 
 GOLDEN = FIXTURES / "golden"
 DEVICE_SEED = bytes(range(32))

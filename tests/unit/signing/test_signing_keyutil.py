@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from wfhaudit.signing.keyutil import (
+from wfhaudit.crypto.keyutil import (
     BadKeyError,
     is_weak_ed25519,
     key_from_spki,

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfhaudit.canonical import canonical_bytes, digest
+from wfhaudit.crypto.canonical import canonical_bytes, digest
 from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import CATALOGUE, FactSet, FactType
+from wfhaudit.judge.policies import PolicyEntry
 from wfhaudit.policy.loader import load_policy, load_policy_document
-from wfhaudit.signing.policycache import PolicyEntry
 
 RULES: list[dict[str, Any]] = [
     {"id": "rtt", "title": "RTT", "fact": "network.rtt_ms", "severity": "high",

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.security.pki import Pki
 
-from wfhaudit.signing import strictjson
+from wfhaudit.crypto import strictjson
 
 PKI = Pki()
 ENVELOPE = PKI.envelope()
@@ -22,7 +22,7 @@ SETTINGS = settings(max_examples=300, deadline=None, database=None,
 def _verify(data: bytes) -> tuple[bool, str, str | None]:
     from tests.security.pki import NOW
 
-    from wfhaudit.signing.verify import Verifier
+    from wfhaudit.verify.verifier import Verifier
 
     result = Verifier(TRUST, now=NOW).verify(data)
     return result.accepted, result.reason, result.payload_sha256

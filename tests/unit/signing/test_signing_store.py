@@ -9,10 +9,10 @@ import pytest
 from tests.security.pki import NOW, Pki
 
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.signing.reasons import TrustError
-from wfhaudit.signing.store import Accepted, MemoryStore, SQLiteStore
-from wfhaudit.signing.trust import load_trust
-from wfhaudit.signing.verify import Verifier
+from wfhaudit.store.verifier_state import Accepted, MemoryStore, SQLiteStore
+from wfhaudit.trust.file import load_trust
+from wfhaudit.verify.reasons import TrustError
+from wfhaudit.verify.verifier import Verifier
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

@@ -10,12 +10,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from tests.security.pki import NOW
 
+from wfhaudit.crypto.keyutil import BadKeyError, keyid
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.signing.campaign import campaign_for_check, make_challenge, new_nonce
-from wfhaudit.signing.keyutil import BadKeyError, keyid
-from wfhaudit.signing.reasons import TrustError
-from wfhaudit.signing.trust import ADMIN_PIN_NAME, load_trust, parse_trust_document
-from wfhaudit.signing.trust_draft import (
+from wfhaudit.trust.campaign import campaign_for_check, make_challenge, new_nonce
+from wfhaudit.trust.draft import (
     accept_policy,
     add_device,
     new_draft,
@@ -26,6 +24,8 @@ from wfhaudit.signing.trust_draft import (
     signed_version,
     write_draft,
 )
+from wfhaudit.trust.file import ADMIN_PIN_NAME, load_trust, parse_trust_document
+from wfhaudit.verify.reasons import TrustError
 
 DAY = dt.timedelta(days=1)
 

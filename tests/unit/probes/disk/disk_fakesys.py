@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfhaudit.host import CommandResult, Evidence
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 
 SWAPS_HEADER = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wfhaudit.facts import CATALOGUE, Fact, FactType
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import linux, macos, windows
 from wfhaudit.probes.disk.linux_chain import resolve_mount_chain

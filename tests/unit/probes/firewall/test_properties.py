@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from wfhaudit.facts import CATALOGUE
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.firewall import PROBE, frontends, linux, macos, windows
 from wfhaudit.probes.firewall.iptables import IptablesParseError, parse_iptables_save

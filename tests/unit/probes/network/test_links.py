@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.network import link_linux, link_macos, link_windows
 from wfhaudit.probes.network.private import (
     run_private,

@@ -1,0 +1,102 @@
+"""`wfhaudit aggregate`: verify, judge and gate a fleet of signed reports in one CI step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from wfhaudit.errors import UsageError
+
+_OUT = click.Path(dir_okay=False, path_type=Path)
+SEVERITIES = click.Choice(["critical", "high", "medium", "low", "info"])
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--trust", "trust_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="IT's signed trust file.")
+@click.option("--admin-pubkey", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Pinned IT admin public key (default: wfhaudit-admin.pub beside --trust).")
+@click.option("--policy", "policy_ref", metavar="NAME|PATH",
+              help="What-if: judge every report under this policy instead of its own.")
+@click.option("--json", "json_out", type=_OUT, help="Write the fleet summary as JSON.")
+@click.option("--junit", "junit_out", type=_OUT, help="Write JUnit XML for CI test viewers.")
+@click.option("--csv", "csv_out", type=_OUT, help="Write one CSV row per device/rejection.")
+@click.option("--markdown", "md_out", type=_OUT, help="Write a Markdown job summary.")
+@click.option("--html", "html_out", type=_OUT, help="Write the self-contained fleet page.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite history and verifier state (trends, replay detection).")
+@click.option("--min-ready", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Gate: at least PCT % of the trust file's devices are READY.")
+@click.option("--fail-on", type=SEVERITIES, metavar="SEVERITY",
+              help="Gate: no device fails a rule of this severity or worse.")
+@click.option("--max-age", metavar="DUR",
+              help="Reject reports older than DUR (default 7d) and gate: every device has one "
+                   "newer (e.g. 36h, 7d).")
+@click.option("--allow-rejected", is_flag=True,
+              help="Rejected inputs are listed but do not force exit 4; gates decide.")
+@click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@click.pass_context
+def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
+              admin_pubkey: tuple[Path, ...], policy_ref: str | None, json_out: Path | None,
+              junit_out: Path | None, csv_out: Path | None, md_out: Path | None,
+              html_out: Path | None, db: Path | None, min_ready: float | None,
+              fail_on: str | None, max_age: str | None, allow_rejected: bool,
+              jobs: int | None) -> None:
+    """Verify and aggregate signed reports from files, folders (recursive) and globs.
+
+    Every input is verified like `wfhaudit verify`; the latest verified report per device
+    counts, re-judged here from its facts. Exit 0 when the gates hold, 1 when one fails, 4 when
+    an input was rejected (unless --allow-rejected), 3 for an unusable trust file or policy.
+
+    \b
+    Example:
+      wfhaudit aggregate reports/ --trust trust.json --min-ready 95 --fail-on critical \\
+          --json fleet.json --junit fleet.xml --html fleet.html --db fleet.sqlite
+      wfhaudit aggregate 'uploads/**/*.wfh.json' --trust trust.json --policy strict \\
+          --markdown "$GITHUB_STEP_SUMMARY"
+    """
+    from wfhaudit.app.aggregate import AggregateOptions, run_aggregate
+    from wfhaudit.fleet.gates import GateSpec
+    from wfhaudit.util.durations import parse_duration
+
+    age_s = None
+    if max_age is not None:
+        try:
+            age_s = parse_duration(max_age)
+        except ValueError as exc:
+            raise UsageError(f"--max-age: {exc}") from None
+    outputs = {fmt: path for fmt, path in (("json", json_out), ("junit", junit_out),
+                                           ("csv", csv_out), ("markdown", md_out),
+                                           ("html", html_out)) if path is not None}
+    if len(set(outputs.values())) < len(outputs):
+        raise UsageError("two outputs name the same file")
+    tty = sys.stderr.isatty()
+
+    def progress(n: int) -> None:
+        if tty:
+            click.echo(f"\rverified {n} inputs", nl=False, err=True)
+
+    result = run_aggregate(AggregateOptions(
+        inputs=paths, trust=trust_path, admin_pubkeys=admin_pubkey, policy=policy_ref,
+        outputs=outputs, db=db,
+        gates=GateSpec(min_ready, fail_on, age_s, allow_rejected),
+        max_age=dt.timedelta(seconds=age_s) if age_s is not None else None,
+        jobs=jobs or 0, progress=progress))
+    if tty:
+        click.echo("", err=True)
+    from wfhaudit.cli.terminal import clean
+
+    s = result.summary
+    click.echo(f"{s.inputs} inputs: {s.accepted} accepted ({s.superseded} superseded), "
+               f"{s.rejected_total} rejected, {s.stale_inputs} stale; "
+               f"{s.expected_devices} devices expected", err=True)
+    for r in s.rejected[:20]:
+        click.echo(f"REJECTED  {r.reason}  {clean(r.input)}: {clean(r.detail)}", err=True)
+    if s.rejected_total > 20:
+        click.echo(f"... and {s.rejected_total - 20} more rejected", err=True)
+    click.echo(clean(result.verdict_line), err=True)
+    ctx.exit(int(result.decision.exit_code))

@@ -1,0 +1,252 @@
+"""What the worker sees on stderr: live probe lines, the verdict in words, the rules table.
+
+rich is imported only inside the functions that draw, so `check --quiet` starts fast. Every
+device-supplied string goes through `clean` and reaches rich as a `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
+
+from wfhaudit.util.display import format_value as display_value
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from wfhaudit.app.check import CheckResult
+    from wfhaudit.evaluate import Evaluation, Finding
+    from wfhaudit.facts import FactSet
+
+# Whole escape sequences: CSI (7- and 8-bit), OSC/DCS/SOS/PM/APC strings, two-byte escapes.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x1b][\]PX^_].*?(?:\x07|\x1b\\|$)|[\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -/]*[0-~]?", re.DOTALL)
+# Remaining C0/C1 controls (tab and newline kept), DEL, zero-width and bidi controls.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+STATUS_WORD = {"PASS": "PASS", "FAIL": "FAIL", "UNKNOWN": "UNKNOWN", "WAIVED": "WAIVED",
+               "NOT_APPLICABLE": "N/A"}
+STATUS_STYLE = {"PASS": "bold green", "FAIL": "bold red", "UNKNOWN": "bold yellow",
+                "WAIVED": "bold blue", "NOT_APPLICABLE": "dim"}
+# Problems first: what blocks, then what else failed, then the rest in policy order.
+_RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
+
+
+def clean(value: Any) -> str:
+    """Make device-supplied text safe to print: escape sequences removed, controls replaced."""
+    return _CONTROL.sub("\ufffd", _ESCAPES.sub("", str(value)))
+
+
+def plain_output(stream: IO[str] | None = None) -> bool:
+    """True when output must have no colour or animation: not a TTY, NO_COLOR, or CI."""
+    if os.environ.get("NO_COLOR"):
+        return True
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return True
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return not (isatty is not None and isatty())
+    except ValueError:  # closed stream
+        return True
+
+
+def make_console(file: TextIO | None = None, width: int | None = None,
+                 plain: bool | None = None) -> Console:
+    """A rich console on stderr (or file) with markup, emoji and highlighting off."""
+    from rich.console import Console
+
+    stream = file if file is not None else sys.stderr
+    plain = plain_output(stream) if plain is None else plain
+    return Console(file=stream, width=width, highlight=False, markup=False, emoji=False,
+                   force_terminal=False if plain else None, no_color=plain,
+                   color_system=None if plain else "auto",
+                   force_interactive=False if plain else None, soft_wrap=False)
+
+
+def format_value(value: Any, unit: str | None = None) -> str:
+    """A measured value for people (see wfhaudit.util.display), safe for a terminal."""
+    return clean(display_value(value, unit))
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings with blocking ones first, then by status, keeping policy order within each."""
+    return sorted(findings, key=lambda f: (not f.blocking, _RANK.get(f.status.value, 9)))
+
+
+def verdict_line(evaluation: Evaluation, console: Console | None = None) -> None:
+    """Print the one-line verdict (what --quiet prints): READY / NOT READY with blocking rules."""
+    text = verdict_summary(evaluation)
+    if console is None:
+        import click
+
+        click.echo(text, err=True)
+    else:
+        console.print(text, style=None)
+
+
+def verdict_summary(evaluation: Evaluation) -> str:
+    """`READY (score 100)` or `NOT READY (score 40): rule-a, rule-b`."""
+    if evaluation.verdict.value == "READY":
+        return f"READY (score {evaluation.score})"
+    why = ", ".join(clean(f.rule_id) for f in evaluation.blocking)
+    return f"NOT READY (score {evaluation.score}): {why}"
+
+
+def _why(evaluation: Evaluation) -> str:
+    failed = [f for f in evaluation.blocking if f.status.value == "FAIL"]
+    unknown = [f for f in evaluation.blocking if f.status.value != "FAIL"]
+    parts = []
+    if failed:
+        parts.append(f"{_n(len(failed), 'required rule')} failed: "
+                     + "; ".join(clean(f.title) for f in failed))
+    if unknown:
+        parts.append(f"{_n(len(unknown), 'required rule')} could not be checked: "
+                     + "; ".join(clean(f.title) for f in unknown))
+    if parts:
+        return ". ".join(parts) + "."
+    others = [f for f in evaluation.findings if f.status.value in ("FAIL", "UNKNOWN")]
+    if others:
+        return (f"Every required rule passed; {_n(len(others), 'optional rule')} did not, "
+                "see below.")
+    return "Every rule that applies to this computer passed."
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def print_verdict(evaluation: Evaluation, title: str, console: Console) -> None:
+    """The verdict in words: READY / NOT READY, the score, and why."""
+    from rich.text import Text
+
+    ready = evaluation.verdict.value == "READY"
+    head = Text()
+    head.append(" READY " if ready else " NOT READY ",
+                style="bold white on green" if ready else "bold white on red")
+    head.append(f"  score {evaluation.score}/100 under the policy \u201c{clean(title)}\u201d")
+    console.print(head)
+    console.print(Text(_why(evaluation)))
+
+
+def findings_table(evaluation: Evaluation) -> Table:
+    """The rules table: status word (coloured), rule with reason and fix, measured, expected."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table.add_column("Status", no_wrap=True, min_width=7)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Rule", ratio=1)
+    table.add_column("Measured", max_width=24)
+    table.add_column("Expected", max_width=24)
+    for f in ordered(evaluation.findings):
+        status = f.status.value
+        rule = Text(clean(f.title))
+        if f.blocking:
+            rule.append("  (blocks READY)", style="bold")
+        if f.reason and status != "PASS":
+            rule.append("\nWhy: " + clean(f.reason), style="italic")
+        if f.remediation and status in ("FAIL", "UNKNOWN", "WAIVED"):
+            rule.append("\nFix: " + clean(f.remediation))
+        table.add_row(Text(STATUS_WORD.get(status, clean(status)), style=STATUS_STYLE.get(status, "")),
+                      Text(clean(f.severity)), rule,
+                      Text(format_value(f.measured, f.unit) if status != "UNKNOWN" else "unknown"),
+                      Text(clean(f.expected)))
+    return table
+
+
+def print_evaluation(evaluation: Evaluation, title: str, console: Console | None = None) -> None:
+    """Print the verdict in words, then the rules table."""
+    console = console or make_console()
+    print_verdict(evaluation, title, console)
+    console.print(findings_table(evaluation))
+
+
+def _is_envelope(path: Path) -> bool:
+    import json
+
+    try:
+        with path.open("rb") as fh:
+            data = json.loads(fh.read(16 * 1024 * 1024))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "payloadType" in data and bool(data.get("signatures"))
+
+
+def print_check_result(result: CheckResult, quiet: bool = False, html_path: Path | None = None,
+                       console: Console | None = None) -> None:
+    """Print the check outcome, where the report and HTML went, and how IT verifies it."""
+    if quiet:
+        verdict_line(result.evaluation, console)
+        return
+    console = console or make_console()
+    print_evaluation(result.evaluation, str(result.report["policy"].get("title", "")), console)
+    from rich.text import Text
+
+    lines = []
+    if result.report_path:
+        path = clean(result.report_path)
+        if _is_envelope(result.report_path):
+            lines += [f"Signed report: {path}",
+                      f"IT verifies it with: wfhaudit verify {shlex.quote(path)} --trust trust.json"]
+        else:
+            lines.append(f"Report (NOT signed, it will not pass verification): {path}")
+    if html_path:
+        lines.append(f"HTML for the auditor: {clean(html_path)}")
+    if result.record_path:
+        lines.append(f"Evidence recorded to {clean(result.record_path)}")
+    for line in lines:  # never wrapped by us, so a path or command copies whole
+        console.print(Text(line), soft_wrap=True)
+
+
+def print_facts(facts: FactSet, console: Console | None = None) -> None:
+    """Print raw facts (no judging): key, value with unit or UNKNOWN with the reason."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from wfhaudit.facts import CATALOGUE
+
+    console = console or make_console()
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Fact", no_wrap=True)
+    table.add_column("Value")
+    for key, fact in sorted(facts.facts.items()):
+        if fact.is_known:
+            table.add_row(Text(key), Text(format_value(fact.value, CATALOGUE[key].unit)))
+        else:
+            table.add_row(Text(key), Text("UNKNOWN: " + clean(fact.reason), style="yellow"))
+    console.print(table)
+
+
+class _Silent:
+    """The --quiet display: no probe lines, and rich is never imported."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def event(self, probe: str, kind: str, message: str, fraction: float | None) -> None:
+        """Ignore probe events."""
+
+
+def probe_display(quiet: bool = False, console: Console | None = None) -> Any:
+    """A context manager whose `.event` is the collect_facts callback (see terminal_live)."""
+    if quiet:
+        return _Silent()
+    from wfhaudit.cli.terminal_live import ProbeDisplay
+
+    return ProbeDisplay(console=console)

@@ -1,0 +1,1 @@
+"""Fleet outputs: JSON, JUnit XML, CSV, Markdown and the HTML page."""

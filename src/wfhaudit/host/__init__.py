@@ -1,0 +1,315 @@
+"""The one door to the machine: LiveHost runs and records, RecordedHost replays an evidence bundle."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from wfhaudit.errors import EvidenceError
+from wfhaudit.host.platform_info import OsInfo, current_os_info
+
+EVIDENCE_FORMAT = "wfhaudit-evidence/1"
+MAX_OUTPUT_CHARS = 2_000_000
+MAX_FILE_CHARS = 1_000_000
+
+# Commands are looked up only here, never on the user's PATH, so a planted `ufw` in ~/bin
+# cannot answer for the real one.
+TRUSTED_PATH = {
+    "linux": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "macos": "/usr/sbin:/usr/bin:/sbin:/bin:/usr/libexec",
+    "windows": r"C:\Windows\System32;C:\Windows;C:\Windows\System32\WindowsPowerShell\v1.0",
+}
+# Variables a child may need to find its session (audio server, D-Bus, Windows system dirs).
+ENV_PASSTHROUGH = ("HOME", "USER", "XDG_RUNTIME_DIR", "PULSE_SERVER", "PULSE_RUNTIME_PATH",
+                   "DBUS_SESSION_BUS_ADDRESS", "SYSTEMROOT", "WINDIR", "USERPROFILE", "TEMP",
+                   "TMP", "PIPEWIRE_RUNTIME_DIR")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What one command did: exit status and output, or why it could not run."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str = ""
+    stderr: str = ""
+    duration_ms: int = 0
+    error: str | None = None  # not_found | timeout | permission_denied | not_recorded | os_error
+
+    @property
+    def ok(self) -> bool:
+        """True when the command ran and exited 0."""
+        return self.error is None and self.returncode == 0
+
+    @property
+    def source(self) -> str:
+        """The argv as one string, used as a fact's evidence source."""
+        return " ".join(self.argv)
+
+    def failure(self) -> str:
+        """One-line reason this command gave no usable output (for an UNKNOWN fact)."""
+        name = self.argv[0] if self.argv else "?"
+        if self.error == "not_found":
+            return f"{name} is not installed"
+        if self.error == "timeout":
+            return f"{name} did not answer in time"
+        if self.error == "permission_denied":
+            return f"{name} could not be run (permission denied)"
+        if self.error == "not_recorded":
+            return f"`{self.source}` is not in the recorded evidence"
+        if self.error:
+            return f"{name} could not be run ({self.error})"
+        excerpt = (self.stderr or self.stdout).strip().splitlines()
+        tail = f": {excerpt[0][:160]}" if excerpt else ""
+        return f"`{self.source}` exited with status {self.returncode}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the evidence bundle."""
+        return {"argv": list(self.argv), "returncode": self.returncode, "stdout": self.stdout,
+                "stderr": self.stderr, "duration_ms": self.duration_ms, "error": self.error}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CommandResult:
+        """Rebuild from the evidence bundle; raises EvidenceError on malformed entries."""
+        try:
+            argv = tuple(str(a) for a in d["argv"])
+            rc = d.get("returncode")
+            if rc is not None and not isinstance(rc, int):
+                raise TypeError("returncode")
+            return cls(argv, rc, str(d.get("stdout") or ""), str(d.get("stderr") or ""),
+                       int(d.get("duration_ms") or 0), d.get("error"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvidenceError(f"malformed command entry in evidence: {exc}") from exc
+
+
+class Host(Protocol):
+    """Everything a probe may touch on a machine; every call is evidence."""
+
+    os: OsInfo
+
+    @property
+    def is_live(self) -> bool:
+        """True when talking to the real machine, False when replaying."""
+        ...
+
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Run argv (no shell) with a timeout; failures come back as data.
+
+        `scrub` rewrites stdout and stderr before anything is recorded or returned (for output
+        that names private things such as Wi-Fi networks).
+        """
+        ...
+
+    def read_file(self, path: str) -> str | None:
+        """Return a text file's content, or None when absent or unreadable."""
+        ...
+
+    def list_dir(self, path: str) -> list[str] | None:
+        """Return sorted entry names of a directory, or None when absent."""
+        ...
+
+    def snapshot(self, name: str) -> Any:
+        """Return a named psutil snapshot (see wfhaudit.host.snapshots), or None if unavailable."""
+        ...
+
+    def measure(self, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """Live: run a measurement and record its raw result. Replay: return the recording."""
+        ...
+
+
+@dataclass
+class Evidence:
+    """The evidence bundle: every command, file, snapshot and measurement a run touched."""
+
+    os: OsInfo
+    commands: list[CommandResult] = field(default_factory=list)
+    files: dict[str, str | None] = field(default_factory=dict)
+    dirs: dict[str, list[str] | None] = field(default_factory=dict)
+    snapshots: dict[str, Any] = field(default_factory=dict)
+    measurements: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise in the wfhaudit-evidence/1 format."""
+        return {"format": EVIDENCE_FORMAT, "os": self.os.to_dict(),
+                "commands": [c.to_dict() for c in self.commands],
+                "files": dict(sorted(self.files.items())),
+                "dirs": dict(sorted(self.dirs.items())),
+                "snapshots": dict(sorted(self.snapshots.items())),
+                "measurements": dict(sorted(self.measurements.items()))}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Evidence:
+        """Parse a bundle; raises EvidenceError with the problem on bad input."""
+        if not isinstance(data, dict) or data.get("format") != EVIDENCE_FORMAT:
+            raise EvidenceError(f"not an evidence bundle (format must be {EVIDENCE_FORMAT!r})")
+        try:
+            os_info = OsInfo.from_dict(data["os"])
+            commands = [CommandResult.from_dict(c) for c in data.get("commands", [])]
+            files = {str(k): (None if v is None else str(v))
+                     for k, v in dict(data.get("files", {})).items()}
+            dirs = {str(k): (None if v is None else [str(x) for x in v])
+                    for k, v in dict(data.get("dirs", {})).items()}
+            snaps = dict(data.get("snapshots", {}))
+            meas = dict(data.get("measurements", {}))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvidenceError(f"malformed evidence bundle: {exc}") from exc
+        return cls(os_info, commands, files, dirs, snaps, meas)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "\n[truncated by wfhaudit]"
+
+
+class LiveHost:
+    """Talks to this machine and records every call into an Evidence bundle."""
+
+    is_live = True
+
+    def __init__(self, os_info: OsInfo | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.os = os_info or current_os_info()
+        self.evidence = Evidence(self.os)
+        self._lock = threading.Lock()
+        base = os.environ if env is None else env
+        self._env = {k: v for k, v in base.items() if k in ENV_PASSTHROUGH}
+        self._env.update({"PATH": TRUSTED_PATH.get(self.os.family, TRUSTED_PATH["linux"]),
+                          "LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"})
+
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Run argv with a fixed locale and trusted PATH; record the (scrubbed) result."""
+        argv_t = tuple(argv)
+        result = self._execute(argv_t, timeout)
+        if scrub is not None:
+            result = dataclasses.replace(result, stdout=scrub(result.stdout),
+                                         stderr=scrub(result.stderr))
+        with self._lock:
+            self.evidence.commands.append(result)
+        return result
+
+    def _execute(self, argv: tuple[str, ...], timeout: float) -> CommandResult:
+        start = time.monotonic()
+
+        def done(rc: int | None, out: str = "", err: str = "", error: str | None = None
+                 ) -> CommandResult:
+            ms = int((time.monotonic() - start) * 1000)
+            return CommandResult(argv, rc, _truncate(out, MAX_OUTPUT_CHARS),
+                                 _truncate(err, MAX_OUTPUT_CHARS), ms, error)
+
+        exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0], path=self._env["PATH"])
+        if exe is None or not os.path.exists(exe):
+            return done(None, error="not_found")
+        try:
+            proc = subprocess.Popen(
+                [exe, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=self._env, start_new_session=True)
+        except PermissionError:
+            return done(None, error="permission_denied")
+        except OSError as exc:
+            return done(None, error=f"os_error: {exc.strerror or exc}")
+        try:
+            out_b, err_b = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Kill the whole session: a grandchild holding our pipes would otherwise hang us.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+            try:
+                out_b, err_b = proc.communicate(timeout=2)
+            except subprocess.TimeoutExpired:
+                out_b, err_b = b"", b""
+            return done(None, out_b.decode("utf-8", "replace"), err_b.decode("utf-8", "replace"),
+                        "timeout")
+        return done(proc.returncode, out_b.decode("utf-8", "replace"),
+                    err_b.decode("utf-8", "replace"))
+
+    def read_file(self, path: str) -> str | None:
+        """Read a text file (bounded); record its content or None."""
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                content: str | None = fh.read(MAX_FILE_CHARS)
+        except OSError:
+            content = None
+        with self._lock:
+            self.evidence.files[path] = content
+        return content
+
+    def list_dir(self, path: str) -> list[str] | None:
+        """List a directory; record the names or None."""
+        try:
+            names: list[str] | None = sorted(os.listdir(path))
+        except OSError:
+            names = None
+        with self._lock:
+            self.evidence.dirs[path] = names
+        return names
+
+    def snapshot(self, name: str) -> Any:
+        """Take a psutil snapshot by name and record it."""
+        from wfhaudit.host.snapshots import take_snapshot
+
+        value = take_snapshot(name)
+        with self._lock:
+            self.evidence.snapshots[name] = value
+        return value
+
+    def measure(self, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """Run a measurement function and record its raw result."""
+        value = fn()
+        with self._lock:
+            self.evidence.measurements[name] = value
+        return value
+
+
+class RecordedHost:
+    """Replays an evidence bundle; anything not in it is 'not recorded', never invented."""
+
+    is_live = False
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.os = evidence.os
+        self.evidence = evidence
+        self._queues: dict[tuple[str, ...], deque[CommandResult]] = defaultdict(deque)
+        self._last: dict[tuple[str, ...], CommandResult] = {}
+        self._lock = threading.Lock()
+        for cmd in evidence.commands:
+            self._queues[cmd.argv].append(cmd)
+
+    def run(self, argv: Sequence[str], timeout: float = 5.0,
+            scrub: Callable[[str], str] | None = None) -> CommandResult:
+        """Return the recorded result for this exact argv (recorded output is already scrubbed)."""
+        key = tuple(argv)
+        with self._lock:
+            queue = self._queues.get(key)
+            if queue:
+                self._last[key] = queue.popleft()
+            result = self._last.get(key)
+        return result or CommandResult(key, None, error="not_recorded")
+
+    def read_file(self, path: str) -> str | None:
+        """Return the recorded file content (None when absent or not recorded)."""
+        return self.evidence.files.get(path)
+
+    def list_dir(self, path: str) -> list[str] | None:
+        """Return the recorded directory listing."""
+        return self.evidence.dirs.get(path)
+
+    def snapshot(self, name: str) -> Any:
+        """Return the recorded snapshot, or None."""
+        return self.evidence.snapshots.get(name)
+
+    def measure(self, name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """Return the recorded measurement; never runs fn."""
+        value = self.evidence.measurements.get(name)
+        return value if isinstance(value, dict) else None

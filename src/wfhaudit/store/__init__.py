@@ -1,0 +1,1 @@
+"""Persistent state in one database: verifier state and fleet history."""

@@ -1,0 +1,1 @@
+"""Small shared helpers: text sanitizing, time formats, durations, atomic files, value display."""
