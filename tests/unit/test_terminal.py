@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from wfhaudit.app.check import CheckResult
 from wfhaudit.cli import cli
 from wfhaudit.cli.terminal import (
-    clean,
     make_console,
     plain_output,
     print_check_result,
@@ -28,6 +27,7 @@ from wfhaudit.cli.terminal_live import ProbeDisplay, seconds_left
 from wfhaudit.evaluate import Evaluation, evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy_document
+from wfhaudit.util.text import for_terminal as clean
 
 POLICY = {
     "id": "term", "version": "1", "title": "Terminal sample",

@@ -27,6 +27,7 @@ from wfhaudit.fleet.summary import Accumulator, FleetSummary
 from wfhaudit.store.history import HistoryStore, SqliteHistoryStore
 from wfhaudit.store.verifier_state import VerifierStore
 from wfhaudit.util.files import read_bytes
+from wfhaudit.util.timefmt import parse_stamp, stamp
 
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
 _RECEIPT_DEPENDENT = ("KEY_REVOKED", "NONCE_UNKNOWN")
@@ -67,7 +68,7 @@ class _Prior:
             found.append(self.history.received_at(payload_sha256))
         when = self.store.received_at(payload_sha256)
         if when is not None:
-            found.append(when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            found.append(stamp(when))
         known = [f for f in found if f]
         return min(known) if known else None
 
@@ -146,7 +147,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
                               opts.max_age or DEFAULT_MAX_AGE, whatif)
         prior = _Prior(history, store)
         if history is not None:
-            history.begin_run(now.strftime("%Y-%m-%dT%H:%M:%SZ"), "what-if" if whatif else "own",
+            history.begin_run(stamp(now), "what-if" if whatif else "own",
                               whatif.digest if whatif else None, trust_version)
         sink = None
         if history is not None:
@@ -177,7 +178,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         if history is not None:
             points = history.trend()
             if whatif is None:
-                points.append(TrendPoint(now.strftime("%Y-%m-%dT%H:%M:%SZ"), summary.ready_pct,
+                points.append(TrendPoint(stamp(now), summary.ready_pct,
                                          summary.ready_expected, summary.expected_devices))
             trend = tuple(points)
         ctx = RunContext(summary, decision, trust_version, str(opts.trust),
@@ -219,7 +220,7 @@ def _commit_history(history: SqliteHistoryStore, store: VerifierStore, summary: 
     for device, seq, digest, report_id, finished, received in history.new_reports(history.run_id):
         store.record_accepted(StoreAccepted(
             device, seq, digest, report_id, finished,
-            dt.datetime.strptime(received, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)))
+            parse_stamp(received)))
     store.commit()
 
 
@@ -234,6 +235,5 @@ def _peak_rss() -> str:
 
 def _recheck(worker: Worker, row: Rejected, first_receipt: str) -> Row:
     """Verify again with the trusted first receipt time (retired keys, closed campaigns)."""
-    received = dt.datetime.strptime(first_receipt, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=dt.timezone.utc)
+    received = parse_stamp(first_receipt)
     return worker.row(row.input, received_at=received)

@@ -17,8 +17,9 @@ from wfhaudit.policy.loader import DEFAULT_POLICY, load_policy
 from wfhaudit.policy.model import Policy
 from wfhaudit.probes import probe_names
 from wfhaudit.probes.collect import ProbeEvents, _ignore, collect_facts
-from wfhaudit.report.model import build_report, parse_stamp, utc_stamp
+from wfhaudit.report.model import build_report
 from wfhaudit.util.files import read_json, write_atomic
+from wfhaudit.util.timefmt import parse_stamp, stamp
 
 
 @dataclass
@@ -213,5 +214,5 @@ def evaluate_file(path: Path, policy_ref: str, today: dt.date | None = None
         os_family = str(predicate["os"].get("family", ""))
         when = today or parse_stamp(predicate["finished_at"]).date()
     evaluation = evaluate(policy, facts, os_family, device_id, when)
-    return policy, evaluation, {"facts": facts.to_dict(), "judged_at": utc_stamp(
+    return policy, evaluation, {"facts": facts.to_dict(), "judged_at": stamp(
         dt.datetime.combine(when, dt.time(), dt.timezone.utc))}

@@ -88,15 +88,15 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
         jobs=jobs or 0, progress=progress))
     if tty:
         click.echo("", err=True)
-    from wfhaudit.cli.terminal import clean
+    from wfhaudit.util.text import for_terminal
 
     s = result.summary
     click.echo(f"{s.inputs} inputs: {s.accepted} accepted ({s.superseded} superseded), "
                f"{s.rejected_total} rejected, {s.stale_inputs} stale; "
                f"{s.expected_devices} devices expected", err=True)
     for r in s.rejected[:20]:
-        click.echo(f"REJECTED  {r.reason}  {clean(r.input)}: {clean(r.detail)}", err=True)
+        click.echo(f"REJECTED  {r.reason}  {for_terminal(r.input)}: {for_terminal(r.detail)}", err=True)
     if s.rejected_total > 20:
         click.echo(f"... and {s.rejected_total - 20} more rejected", err=True)
-    click.echo(clean(result.verdict_line), err=True)
+    click.echo(for_terminal(result.verdict_line), err=True)
     ctx.exit(int(result.decision.exit_code))

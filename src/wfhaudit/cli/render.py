@@ -38,8 +38,8 @@ def render(ctx: click.Context, report: Path, output: Path | None, trust: Path | 
       wfhaudit render reports/dev-1234.20261123T104000Z.wfh.json -o report.html
       wfhaudit render reports/dev-1234.20261123T104000Z.wfh.json --trust trust.json
     """
-    from wfhaudit.cli.terminal import clean
     from wfhaudit.report.html.render import default_output, load_report, render_html
+    from wfhaudit.util.text import for_terminal
 
     if (admin_pubkeys or max_age) and trust is None:
         raise click.UsageError("--admin-pubkey and --max-age need --trust")
@@ -56,10 +56,10 @@ def render(ctx: click.Context, report: Path, output: Path | None, trust: Path | 
         from wfhaudit.util.files import write_atomic
 
         path = write_atomic(output or default_output(report), page, mode=0o644)
-        click.echo(f"HTML written to {clean(path)}", err=True)
+        click.echo(f"HTML written to {for_terminal(path)}", err=True)
     if status is not None:
-        click.echo(f"{clean(report)}: {status.headline}"
-                   + (f" ({clean(status.reason)}: {clean(status.detail)})" if status.rejected
+        click.echo(f"{for_terminal(report)}: {status.headline}"
+                   + (f" ({for_terminal(status.reason)}: {for_terminal(status.detail)})" if status.rejected
                       else ""), err=True)
         if status.rejected:
             ctx.exit(int(ExitCode.VERIFY_FAILED))

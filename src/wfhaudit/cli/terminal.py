@@ -1,13 +1,12 @@
 """What the worker sees on stderr: live probe lines, the verdict in words, the rules table.
 
 rich is imported only inside the functions that draw, so `check --quiet` starts fast. Every
-device-supplied string goes through `clean` and reaches rich as a `Text`, never as markup.
+device-supplied string goes through `for_terminal` and reaches rich as a `Text`, never as markup.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import sys
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from wfhaudit.util.display import format_value as display_value
+from wfhaudit.util.text import for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,26 +24,12 @@ if TYPE_CHECKING:
     from wfhaudit.evaluate import Evaluation, Finding
     from wfhaudit.facts import FactSet
 
-# Whole escape sequences: CSI (7- and 8-bit), OSC/DCS/SOS/PM/APC strings, two-byte escapes.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
-    r"|[\x1b][\]PX^_].*?(?:\x07|\x1b\\|$)|[\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)"
-    r"|\x1b[ -/]*[0-~]?", re.DOTALL)
-# Remaining C0/C1 controls (tab and newline kept), DEL, zero-width and bidi controls.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
 STATUS_WORD = {"PASS": "PASS", "FAIL": "FAIL", "UNKNOWN": "UNKNOWN", "WAIVED": "WAIVED",
                "NOT_APPLICABLE": "N/A"}
 STATUS_STYLE = {"PASS": "bold green", "FAIL": "bold red", "UNKNOWN": "bold yellow",
                 "WAIVED": "bold blue", "NOT_APPLICABLE": "dim"}
 # Problems first: what blocks, then what else failed, then the rest in policy order.
 _RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
-
-
-def clean(value: Any) -> str:
-    """Make device-supplied text safe to print: escape sequences removed, controls replaced."""
-    return _CONTROL.sub("\ufffd", _ESCAPES.sub("", str(value)))
 
 
 def plain_output(stream: IO[str] | None = None) -> bool:
@@ -75,7 +61,7 @@ def make_console(file: TextIO | None = None, width: int | None = None,
 
 def format_value(value: Any, unit: str | None = None) -> str:
     """A measured value for people (see wfhaudit.util.display), safe for a terminal."""
-    return clean(display_value(value, unit))
+    return for_terminal(display_value(value, unit))
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -98,7 +84,7 @@ def verdict_summary(evaluation: Evaluation) -> str:
     """`READY (score 100)` or `NOT READY (score 40): rule-a, rule-b`."""
     if evaluation.verdict.value == "READY":
         return f"READY (score {evaluation.score})"
-    why = ", ".join(clean(f.rule_id) for f in evaluation.blocking)
+    why = ", ".join(for_terminal(f.rule_id) for f in evaluation.blocking)
     return f"NOT READY (score {evaluation.score}): {why}"
 
 
@@ -108,10 +94,10 @@ def _why(evaluation: Evaluation) -> str:
     parts = []
     if failed:
         parts.append(f"{_n(len(failed), 'required rule')} failed: "
-                     + "; ".join(clean(f.title) for f in failed))
+                     + "; ".join(for_terminal(f.title) for f in failed))
     if unknown:
         parts.append(f"{_n(len(unknown), 'required rule')} could not be checked: "
-                     + "; ".join(clean(f.title) for f in unknown))
+                     + "; ".join(for_terminal(f.title) for f in unknown))
     if parts:
         return ". ".join(parts) + "."
     others = [f for f in evaluation.findings if f.status.value in ("FAIL", "UNKNOWN")]
@@ -133,7 +119,7 @@ def print_verdict(evaluation: Evaluation, title: str, console: Console) -> None:
     head = Text()
     head.append(" READY " if ready else " NOT READY ",
                 style="bold white on green" if ready else "bold white on red")
-    head.append(f"  score {evaluation.score}/100 under the policy \u201c{clean(title)}\u201d")
+    head.append(f"  score {evaluation.score}/100 under the policy \u201c{for_terminal(title)}\u201d")
     console.print(head)
     console.print(Text(_why(evaluation)))
 
@@ -152,17 +138,17 @@ def findings_table(evaluation: Evaluation) -> Table:
     table.add_column("Expected", max_width=24)
     for f in ordered(evaluation.findings):
         status = f.status.value
-        rule = Text(clean(f.title))
+        rule = Text(for_terminal(f.title))
         if f.blocking:
             rule.append("  (blocks READY)", style="bold")
         if f.reason and status != "PASS":
-            rule.append("\nWhy: " + clean(f.reason), style="italic")
+            rule.append("\nWhy: " + for_terminal(f.reason), style="italic")
         if f.remediation and status in ("FAIL", "UNKNOWN", "WAIVED"):
-            rule.append("\nFix: " + clean(f.remediation))
-        table.add_row(Text(STATUS_WORD.get(status, clean(status)), style=STATUS_STYLE.get(status, "")),
-                      Text(clean(f.severity)), rule,
+            rule.append("\nFix: " + for_terminal(f.remediation))
+        table.add_row(Text(STATUS_WORD.get(status, for_terminal(status)), style=STATUS_STYLE.get(status, "")),
+                      Text(for_terminal(f.severity)), rule,
                       Text(format_value(f.measured, f.unit) if status != "UNKNOWN" else "unknown"),
-                      Text(clean(f.expected)))
+                      Text(for_terminal(f.expected)))
     return table
 
 
@@ -196,16 +182,16 @@ def print_check_result(result: CheckResult, quiet: bool = False, html_path: Path
 
     lines = []
     if result.report_path:
-        path = clean(result.report_path)
+        path = for_terminal(result.report_path)
         if _is_envelope(result.report_path):
             lines += [f"Signed report: {path}",
                       f"IT verifies it with: wfhaudit verify {shlex.quote(path)} --trust trust.json"]
         else:
             lines.append(f"Report (NOT signed, it will not pass verification): {path}")
     if html_path:
-        lines.append(f"HTML for the auditor: {clean(html_path)}")
+        lines.append(f"HTML for the auditor: {for_terminal(html_path)}")
     if result.record_path:
-        lines.append(f"Evidence recorded to {clean(result.record_path)}")
+        lines.append(f"Evidence recorded to {for_terminal(result.record_path)}")
     for line in lines:  # never wrapped by us, so a path or command copies whole
         console.print(Text(line), soft_wrap=True)
 
@@ -226,7 +212,7 @@ def print_facts(facts: FactSet, console: Console | None = None) -> None:
         if fact.is_known:
             table.add_row(Text(key), Text(format_value(fact.value, CATALOGUE[key].unit)))
         else:
-            table.add_row(Text(key), Text("UNKNOWN: " + clean(fact.reason), style="yellow"))
+            table.add_row(Text(key), Text("UNKNOWN: " + for_terminal(fact.reason), style="yellow"))
     console.print(table)
 
 

@@ -11,7 +11,8 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from wfhaudit.cli.terminal import clean, make_console, plain_output
+from wfhaudit.cli.terminal import make_console, plain_output
+from wfhaudit.util.text import for_terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,7 +59,7 @@ class ProbeDisplay:
         """collect_facts callback: kind is start, progress or done; called from probe threads."""
         if self.quiet:
             return
-        name, message = clean(probe), clean(message)
+        name, message = for_terminal(probe), for_terminal(message)
         with self._lock:
             now = time.monotonic()
             if kind == "start":

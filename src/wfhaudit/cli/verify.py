@@ -49,10 +49,10 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
     """
     import datetime as dt
 
-    from wfhaudit.cli.terminal import clean
     from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore, VerifierStore
     from wfhaudit.trust.file import describe
     from wfhaudit.util.durations import parse_duration
+    from wfhaudit.util.text import for_terminal
     from wfhaudit.verify.reasons import Reason, TrustError
     from wfhaudit.verify.result import rejected as make_rejected
     from wfhaudit.verify.verifier import Verifier
@@ -80,13 +80,13 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
             if result.accepted:
                 ok += 1
                 mismatched += bool(result.warnings)
-                extra = f"  [{', '.join(result.warnings)}: {clean(result.detail)}]" \
+                extra = f"  [{', '.join(result.warnings)}: {for_terminal(result.detail)}]" \
                     if result.warnings else ""
                 click.echo(f"verified  {result.device_id}  #{result.sequence}  {result.verdict}"
-                           f"  {clean(path)}{extra}", err=True)
+                           f"  {for_terminal(path)}{extra}", err=True)
             else:
                 bad += 1
-                click.echo(f"REJECTED  {result.reason}  {clean(path)}: {clean(result.detail)}",
+                click.echo(f"REJECTED  {result.reason}  {for_terminal(path)}: {for_terminal(result.detail)}",
                            err=True)
             if as_json:
                 click.echo(json.dumps(result.to_json(), ensure_ascii=False))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from wfhaudit.fleet.gates import Decision
 from wfhaudit.fleet.summary import FleetSummary
+from wfhaudit.util.timefmt import stamp
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class RunContext:
     @property
     def generated_at(self) -> str:
         """RFC 3339 time of the run."""
-        return self.summary.generated_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp(self.summary.generated_at)
 
     @property
     def verdict_line(self) -> str:
@@ -63,4 +63,4 @@ def iso(ts: int | None) -> str | None:
     """Epoch seconds as RFC 3339 UTC, None stays None."""
     if ts is None:
         return None
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(ts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.util.text import clip
+
 # Verifier reason codes with a special meaning here.
 STALE = "STALE"
 DUPLICATE = "DUPLICATE"
@@ -13,12 +15,6 @@ POLICY_MISMATCH = "POLICY_MISMATCH"
 
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 MAX_TEXT = 300
-
-
-def clip(text: Any, limit: int = MAX_TEXT) -> str:
-    """Device text shortened to a bounded length (it is untrusted and may be huge)."""
-    s = str(text)
-    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)

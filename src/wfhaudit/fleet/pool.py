@@ -22,6 +22,7 @@ from wfhaudit.fleet.inputs import chunks, read_input
 from wfhaudit.fleet.model import Rejected, Row
 from wfhaudit.judge.findings import Judge, JudgeError
 from wfhaudit.policy.model import Policy
+from wfhaudit.util.timefmt import parse_stamp
 
 ENVELOPE_MALFORMED = "ENVELOPE_MALFORMED"
 SCHEMA_INVALID = "SCHEMA_INVALID"
@@ -88,8 +89,7 @@ def _epoch(text: str | None) -> int | None:
     if not text:
         return None
     try:
-        return int(dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-            tzinfo=dt.timezone.utc).timestamp())
+        return int(parse_stamp(text).timestamp())
     except ValueError:
         return None
 

@@ -18,6 +18,7 @@ from wfhaudit.fleet.model import (
     Rejected,
     Row,
 )
+from wfhaudit.util.timefmt import stamp
 
 MAX_LISTED_REJECTIONS = 50_000
 
@@ -131,7 +132,7 @@ class Accumulator:
         self.prior = prior or NoPriorState()
         self.sink = sink
         self.now = now or dt.datetime.now(dt.timezone.utc)
-        self.now_text = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.now_text = stamp(self.now)
         self.best: dict[str, Accepted] = {}
         self.received: dict[str, str] = {}
         self.seen_in_run: dict[bytes, str] = {}

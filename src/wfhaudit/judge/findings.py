@@ -15,8 +15,10 @@ from typing import Any
 
 from wfhaudit.evaluate import Evaluation, Status, evaluate
 from wfhaudit.facts import FactSet
-from wfhaudit.fleet.model import STATUS_CODE, Accepted, Issue, Judgement, RuleMeta, clip
+from wfhaudit.fleet.model import STATUS_CODE, Accepted, Issue, Judgement, RuleMeta
 from wfhaudit.policy.model import Policy
+from wfhaudit.util.jsonshape import as_mapping
+from wfhaudit.util.text import clip
 
 _NON_PASS = (Status.FAIL, Status.UNKNOWN, Status.WAIVED)
 MEMO_LIMIT = 50_000
@@ -118,14 +120,14 @@ class Judge:
                 tzinfo=dt.timezone.utc)
         except ValueError:
             raise JudgeError(f"finished_at {clip(finished_at, 40)!r} is not a UTC time") from None
-        os_block, device, tool = (_mapping(predicate.get(k)) for k in ("os", "device", "tool"))
+        os_block, device, tool = (as_mapping(predicate.get(k)) for k in ("os", "device", "tool"))
         os_family = str(os_block.get("family", ""))
         day = finished.date()
         own = self._judge(info, facts, os_family, device_id, day)
         whatif = None
         if self.whatif is not None:
             whatif = self._judge(self.whatif, facts, os_family, device_id, day)
-        claimed = str(_mapping(predicate.get("summary")).get("verdict", ""))
+        claimed = str(as_mapping(predicate.get("summary")).get("verdict", ""))
         return Accepted(
             input=source, payload_sha256=payload_sha256, device_id=device_id,
             sequence=sequence, finished_at=finished_at, finished_ts=int(finished.timestamp()),
@@ -137,10 +139,6 @@ class Judge:
             warnings=warnings)
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _evidence(facts: Mapping[str, Any], own: Judgement,
               whatif: Judgement | None) -> tuple[tuple[str, str], ...]:
     """Short text of the facts behind each non-passing rule (for the drill-down)."""
@@ -150,7 +148,7 @@ def _evidence(facts: Mapping[str, Any], own: Judgement,
             keys.update((i.fact, None) for i in judgement.issues)
     out = []
     for key in keys:
-        fact = _mapping(facts.get(key))
+        fact = as_mapping(facts.get(key))
         if fact.get("status") == "observed":
             text = f"observed {json.dumps(fact.get('value'), ensure_ascii=False)}"
         elif fact:

@@ -13,6 +13,7 @@ from wfhaudit.errors import InvalidInputError, PolicyError
 from wfhaudit.policy.checks import parse_date, rule_problems
 from wfhaudit.policy.model import Policy, Rule, Waiver
 from wfhaudit.util.files import read_json
+from wfhaudit.util.jsonshape import deep_merge
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "policies"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "policy.v1.schema.json"
@@ -144,7 +145,7 @@ class _Resolver:
             # A diamond (two parents sharing a grandparent) brings identical rules twice: keep
             # one. Differing rules with the same id are reported as duplicates below.
             rules += [r for r in layer["rules"] if r["id"] not in known or r not in rules]
-            settings = _deep_merge(settings, layer["settings"])
+            settings = deep_merge(settings, layer["settings"])
             waivers += [w for w in layer["waivers"] if w not in waivers]
         seen = {r["id"] for r in rules}
         for i, rule in enumerate(doc.get("rules", [])):
@@ -158,7 +159,7 @@ class _Resolver:
         dupes = {x for x in ids if ids.count(x) > 1}
         if dupes and len(self.problems) == before:
             self.problem(source, "$.extends", f"rule ids defined twice: {', '.join(sorted(dupes))}")
-        settings = _deep_merge(settings, doc.get("settings", {}))
+        settings = deep_merge(settings, doc.get("settings", {}))
         by_id = {r["id"]: r for r in rules}
         for i, override in enumerate(doc.get("overrides", [])):
             target = by_id.get(override["rule"])
@@ -188,16 +189,6 @@ def _normalise_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(rule)
     out.setdefault("required", out["severity"] in _REQUIRED_BY_DEFAULT)
     out.setdefault("on_unknown", "fail")
-    return out
-
-
-def _deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
     return out
 
 

@@ -12,18 +12,9 @@ from wfhaudit.errors import ReportError
 from wfhaudit.evaluate import Evaluation
 from wfhaudit.facts import FactSet
 from wfhaudit.policy.model import Policy
+from wfhaudit.util.timefmt import stamp
 
 REPORT_FORMAT = "wfhaudit-report/1"
-
-
-def utc_stamp(when: dt.datetime) -> str:
-    """RFC 3339 UTC timestamp with second precision, e.g. 2026-11-23T10:40:00Z."""
-    return when.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_stamp(text: str) -> dt.datetime:
-    """Parse a timestamp written by utc_stamp; raises ValueError otherwise."""
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
 
 def build_report(*, policy: Policy, facts: FactSet, evaluation: Evaluation,
@@ -42,8 +33,8 @@ def build_report(*, policy: Policy, facts: FactSet, evaluation: Evaluation,
         "policy": {"id": policy.id, "version": policy.version, "title": policy.title,
                    "digest": policy.digest, "document": policy.document()},
         "campaign": dict(campaign) if campaign else None,
-        "started_at": utc_stamp(started),
-        "finished_at": utc_stamp(finished),
+        "started_at": stamp(started),
+        "finished_at": stamp(finished),
         "os": dict(os_block),
         "probes_run": probes_run or [],
         "facts": facts.to_dict(),

@@ -8,7 +8,6 @@ transaction until `finish_run`, so an interrupted run leaves no trace.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import TrendPoint
 from wfhaudit.fleet.model import Accepted
 from wfhaudit.fleet.summary import FleetSummary
+from wfhaudit.util.timefmt import now_utc, stamp
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fleet_runs (
@@ -136,7 +136,7 @@ class SqliteHistoryStore:
             "UPDATE fleet_runs SET finished_at=?, inputs=?, accepted=?, rejected=?, "
             "stale_inputs=?, expected=?, ready=?, not_ready=?, stale=?, missing=?, ready_pct=?, "
             "decided_by=?, exit_code=? WHERE run_id=?",
-            (dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), s.inputs,
+            (stamp(now_utc()), s.inputs,
              s.accepted, s.rejected_total, s.stale_inputs, s.expected_devices, s.ready_expected,
              s.count(NOT_READY), s.count(STALE_DEVICE), s.count(MISSING), s.ready_pct,
              decided_by, exit_code, self.run_id))

@@ -39,7 +39,7 @@ def _load(path: Path, pins: Sequence[Path]) -> tuple[dict[str, Any], str]:
 
 def show_trust(path: Path, pins: Sequence[Path], as_json: bool) -> None:
     """Print the trust document (JSON on stdout, or a summary for people)."""
-    from wfhaudit.cli.terminal import clean
+    from wfhaudit.util.text import for_terminal
 
     doc, status = _load(path, pins)
     if as_json:
@@ -47,23 +47,23 @@ def show_trust(path: Path, pins: Sequence[Path], as_json: bool) -> None:
 
         emit_json({"status": status, "document": doc})
         return
-    click.echo(f"{clean(path)}: {status}")
+    click.echo(f"{for_terminal(path)}: {status}")
     click.echo(f"version {doc['version']}  issued {doc.get('issuedAt') or '-'}  "
                f"expires {doc.get('expires') or '-'}  min tool {doc.get('minToolVersion') or '-'}")
     revoked = {r["keyid"]: r for r in doc.get("revoked", [])}
     click.echo(f"accepted policies ({len(doc.get('acceptedPolicies', []))}):")
     for p in doc.get("acceptedPolicies", []):
         until = f" until {p['notAfter']}" if p.get("notAfter") else ""
-        click.echo(f"  sha256:{p['digest']['sha256']}  {clean(p.get('id', ''))}{until}")
+        click.echo(f"  sha256:{p['digest']['sha256']}  {for_terminal(p.get('id', ''))}{until}")
     click.echo(f"devices ({len(doc.get('devices', []))}):")
     for dev in doc.get("devices", []):
-        owner = f"  ({clean(dev['owner'])})" if dev.get("owner") else ""
-        click.echo(f"  {clean(dev['deviceId'])}{owner}")
+        owner = f"  ({for_terminal(dev['owner'])})" if dev.get("owner") else ""
+        click.echo(f"  {for_terminal(dev['deviceId'])}{owner}")
         for k in dev["keys"]:
             r = revoked.get(k["keyid"])
             state = f"REVOKED {r['reason']} {r['revokedAt']}" if r else "active"
             click.echo(f"    {k['keyid'][:23]}…  {k['alg']}  {k['notBefore']} .. "
                        f"{k['notAfter']}  {state}")
     for c in doc.get("campaigns", []):
-        who = f" device {clean(c['deviceId'])}" if c.get("deviceId") else ""
-        click.echo(f"campaign {clean(c['id'])}: {c['notBefore']} .. {c['notAfter']}{who}")
+        who = f" device {for_terminal(c['deviceId'])}" if c.get("deviceId") else ""
+        click.echo(f"campaign {for_terminal(c['id'])}: {c['notBefore']} .. {c['notAfter']}{who}")

@@ -26,6 +26,14 @@ def stamp(when: dt.datetime | float) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_stamp(text: str) -> dt.datetime:
+    """The UTC datetime of a stamp; ValueError for anything that is not one."""
+    epoch = parse_epoch(text)
+    if epoch is None:
+        raise ValueError(f"not a UTC time stamp like 2026-11-23T10:40:00Z: {text!r}")
+    return to_datetime(epoch)
+
+
 def to_datetime(epoch: float) -> dt.datetime:
     """UTC datetime for epoch seconds."""
     return dt.datetime.fromtimestamp(epoch, UTC)

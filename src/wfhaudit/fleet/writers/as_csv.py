@@ -7,26 +7,12 @@ import io
 from typing import Any, TextIO
 
 from wfhaudit.fleet.context import RunContext, iso
-
-# A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from wfhaudit.util.text import for_csv
 
 COLUMNS = ("kind", "device", "status", "verdict", "score", "failing_rules", "sequence",
            "finished_at", "received_at", "device_name", "os", "tool_version", "policy_id",
            "policy_digest", "own_verdict", "whatif_verdict", "warnings", "input", "reason",
            "detail")
-
-
-def cell(value: Any) -> Any:
-    """A CSV cell: numbers stay numbers; text starting like a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def write_csv(ctx: RunContext, out: TextIO) -> None:
@@ -47,11 +33,11 @@ def write_csv(ctx: RunContext, out: TextIO) -> None:
                        warnings=" ".join(r.warnings), input=r.input)
         elif d.stale_ts is not None:
             row["finished_at"] = iso(d.stale_ts)
-        writer.writerow([cell(row.get(c)) for c in COLUMNS])
+        writer.writerow([for_csv(row.get(c)) for c in COLUMNS])
     for rej in ctx.summary.rejected:
         row = {"kind": "rejected", "device": rej.device_id, "status": "REJECTED",
                "input": rej.input, "reason": rej.reason, "detail": rej.detail}
-        writer.writerow([cell(row.get(c)) for c in COLUMNS])
+        writer.writerow([for_csv(row.get(c)) for c in COLUMNS])
 
 
 def render_csv(ctx: RunContext) -> str:

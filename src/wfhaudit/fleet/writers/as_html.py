@@ -8,38 +8,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, TextIO
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from wfhaudit import __version__
 from wfhaudit.fleet.context import RunContext, TrendPoint, iso
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, DeviceState
+from wfhaudit.util.text import visible
 
 MAX_ROWS = 5000
 MAX_DETAILS = 2000
 MAX_REJECTED = 500
 MAX_MISSING = 2000
 
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e"
-                     "\u2060-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]")
-
-
-def visible(value: Any) -> Markup:
-    """Untrusted text escaped, with invisible and direction-changing characters shown as U+XXXX."""
-    if isinstance(value, Markup):
-        return value
-    text = "" if value is None else str(value)
-    parts, last = [], 0
-    for m in _HIDDEN.finditer(text):
-        parts.append(escape(text[last:m.start()]))
-        parts.append(Markup(f"<span class=ctl>U+{ord(m.group()):04X}</span>"))  # noqa: S704 - hex digits only
-        last = m.end()
-    parts.append(escape(text[last:]))
-    return Markup("").join(parts)
 
 
 def _asset(name: str) -> tuple[str, str]:

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import io
-import re
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.model import Issue, RuleMeta
 from wfhaudit.fleet.summary import MISSING, STALE_DEVICE
+from wfhaudit.util.text import xml_chars
 
 # Characters XML 1.0 cannot carry even escaped; device text may contain them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: object) -> str:
     """Untrusted text made safe for XML character data."""
-    return escape(_NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value)))
+    return escape(xml_chars(value))
 
 
 def xml_attr(value: object) -> str:
     """Untrusted text as a quoted XML attribute value (newlines kept as character refs)."""
-    text = _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
+    text = xml_chars(value)
     return quoteattr(text, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import TextIO
 
 from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
+from wfhaudit.util.text import for_markdown
 
 MAX_ROWS = 50
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:&])")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def md(value: object, limit: int = 120) -> str:
-    """Untrusted text as inert Markdown: one line, markup and pipes escaped, length bounded.
-
-    Every ASCII punctuation character that Markdown or GFM gives a meaning to is escaped with a
-    backslash (CommonMark allows that for all of them); escaping ':' and '.' also keeps GFM
-    from turning 'http://...' or 'www....' into links.
-    """
-    text = _CONTROL.sub(" ", str(value))
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
@@ -42,7 +27,7 @@ def render_markdown(ctx: RunContext) -> str:
     lines = [f"## {icon} wfhaudit fleet: {ctx.verdict_line}", ""]
     mode = "each report's own policy"
     if ctx.whatif:
-        mode = f"what-if policy {md(ctx.whatif.id, 60)} {md(ctx.whatif.version, 20)}"
+        mode = f"what-if policy {for_markdown(ctx.whatif.id, 60)} {for_markdown(ctx.whatif.version, 20)}"
     lines += [f"Judged under {mode}; trust file version {ctx.trust_version}; "
               f"generated {ctx.generated_at}.", ""]
     lines += _table(("ready", "not ready", "stale", "missing", "expected", "inputs",
@@ -59,13 +44,13 @@ def render_markdown(ctx: RunContext) -> str:
     if worst:
         lines += ["", "### Worst rules", ""]
         lines += _table(("rule", "severity", "failing devices", "title"),
-                        [(md(r.rule), r.severity, str(r.failing), md(r.title)) for r in worst])
+                        [(for_markdown(r.rule), r.severity, str(r.failing), for_markdown(r.title)) for r in worst])
     if s.whatif is not None:
         lines += ["", "### What-if against each report's own policy", "",
                   f"{len(s.whatif.changed)} device(s) change verdict."]
         if s.whatif.newly_failing:
             lines += ["Newly failing: " + ", ".join(
-                f"{md(k)} ({v})" for k, v in s.whatif.newly_failing.most_common(10))]
+                f"{for_markdown(k)} ({v})" for k, v in s.whatif.newly_failing.most_common(10))]
     bad = [d for d in s.devices if d.status in (NOT_READY, STALE_DEVICE, MISSING)]
     if bad:
         lines += ["", f"### Devices not ready ({len(bad)})", ""]
@@ -79,14 +64,14 @@ def render_markdown(ctx: RunContext) -> str:
                 why = f"newest report {iso(d.stale_ts)}"
             else:
                 why = "no verified report"
-            rows.append((md(d.device_id, 64), d.status, md(why, 300)))
+            rows.append((for_markdown(d.device_id, 64), d.status, for_markdown(why, 300)))
         lines += _table(("device", "status", "why"), rows)
         if len(bad) > MAX_ROWS:
             lines.append(f"\n…and {len(bad) - MAX_ROWS} more (see the JSON/CSV output).")
     if s.rejected_total:
         lines += ["", f"### Rejected inputs ({s.rejected_total})", ""]
         lines += _table(("input", "reason", "detail"),
-                        [(md(r.input, 100), r.reason, md(r.detail, 160))
+                        [(for_markdown(r.input, 100), r.reason, for_markdown(r.detail, 160))
                          for r in s.rejected[:MAX_ROWS]])
         if s.rejected_total > MAX_ROWS:
             lines.append(f"\n…and {s.rejected_total - MAX_ROWS} more.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from wfhaudit.probes.disk.model import Verdict
 from wfhaudit.probes.powershell import load_json
+from wfhaudit.util.jsonshape import as_int
 
 # Win32_EncryptableVolume.GetConversionStatus().ConversionStatus (Microsoft Learn).
 CONVERSION = {0: "decrypted", 1: "encrypted", 2: "encrypting", 3: "decrypting",
@@ -61,18 +62,6 @@ class BdeReport:
         return next((v for v in self.volumes if v.drive.upper() == drive.upper()), None)
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def _drive(value: Any) -> str:
     text = value.strip() if isinstance(value, str) else ""
     return text.upper() if re.fullmatch(r"[A-Za-z]:", text) else ""
@@ -100,8 +89,8 @@ def parse_cim(text: str) -> BdeReport | None:
         drive = _drive(v.get("DriveLetter"))
         if not drive:
             continue  # recovery/EFI partitions have no letter and hold no user data
-        vtype = _int(v.get("VolumeType"))
-        prot, conv, lock = (_int(v.get(k)) for k in ("ProtectionStatus", "ConversionStatus",
+        vtype = as_int(v.get("VolumeType"))
+        prot, conv, lock = (as_int(v.get(k)) for k in ("ProtectionStatus", "ConversionStatus",
                                                         "LockStatus"))
         pct = v.get("EncryptionPercentage")
         locked = None if lock is None else lock == 1
@@ -126,7 +115,7 @@ def parse_shell(text: str) -> BdeReport | None:
         drive = _drive(v.get("Drive"))
         if not drive:
             continue
-        value = _int(v.get("Protection"))
+        value = as_int(v.get("Protection"))
         known = SHELL_VALUES.get(value) if value is not None else None
         if known is None:
             vols.append(BdeVolume(drive, note=f"System.Volume.BitLockerProtection="

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.util.jsonshape import deep_merge
+
 # Same values as the bundled contact-center policy (a unit test keeps them equal), so
 # `wfhaudit probe network` without a policy measures what a check would.
 DEFAULTS: dict[str, Any] = {
@@ -82,23 +84,13 @@ class NetworkSettings:
         return self.count * self.interval_ms / 1000.0
 
 
-def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def network_settings(raw: Any, budget_s: float | None = None) -> NetworkSettings:
     """Merge policy settings over DEFAULTS; the deadline never exceeds the probe budget.
 
     Raises ValueError with the offending key when a value is unusable (policies are
     schema-checked, so this only fires for hand-built settings).
     """
-    merged = _merge(DEFAULTS, raw if isinstance(raw, Mapping) else {})
+    merged = deep_merge(DEFAULTS, raw if isinstance(raw, Mapping) else {})
     udp = merged.get("udp_probe") or {}
     speed = merged.get("speedtest") or {}
     mode = str(speed.get("mode", "public"))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wfhaudit.facts import Fact
+from wfhaudit.util.jsonshape import as_mapping, as_number
 
 SOURCE = "measurement:speedtest"
 SENTINEL_PING_MS = 1800000.0  # speedtest-cli's value when every latency probe failed
@@ -32,16 +33,6 @@ _HINTS = {
     "_NoTime": "the UDP measurement left no time for the transfer",
     "ModuleNotFoundError": "speedtest-cli is not installed",
 }
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 def _stage_of(raw: Mapping[str, Any]) -> str:
@@ -85,8 +76,8 @@ def _phase_fact(key: str, raw: Mapping[str, Any], phase: str) -> Fact:
     if data.get("interrupted"):
         return Fact.unknown(key, f"the {phase} was cut off at the deadline, so its figure is "
                                  "partial", [SOURCE])
-    bits, nbytes = _num(data.get("bits_per_s")), _num(data.get("bytes"))
-    start, end = _num(data.get("start")), _num(data.get("end"))
+    bits, nbytes = as_number(data.get("bits_per_s")), as_number(data.get("bytes"))
+    start, end = as_number(data.get("start")), as_number(data.get("end"))
     if bits is None or nbytes is None or start is None or end is None:
         return Fact.unknown(key, f"the recorded {phase} result is malformed", [SOURCE])
     if bits <= 0 or nbytes <= 0:
@@ -94,14 +85,14 @@ def _phase_fact(key: str, raw: Mapping[str, Any], phase: str) -> Fact:
                                  "failed (it hides HTTP errors such as 403 and reports 0)",
                             [SOURCE])
     seconds = end - start
-    planned, length = _num(data.get("planned_bytes")), _num(data.get("length_s"))
+    planned, length = as_number(data.get("planned_bytes")), as_number(data.get("length_s"))
     if planned is not None and length is not None and nbytes < planned \
             and seconds < 0.9 * length:
         # Neither the time limit nor the data ran out, so requests ended on errors; speedtest-cli
         # still counts the bytes it pushed before a refusal (e.g. HTTP 403 on the upload).
         return Fact.unknown(key, f"the {phase} requests ended early with only {nbytes:.0f} of "
                                  f"{planned:.0f} bytes sent: the server refused them", [SOURCE])
-    server = _mapping(raw.get("server"))
+    server = as_mapping(raw.get("server"))
     where = " / ".join(str(server[k]) for k in ("sponsor", "name") if server.get(k)) or \
         str(raw.get("target", "?"))
     detail = f"{nbytes:.0f} bytes in {seconds:.1f} s with speedtest-cli against {where}"

@@ -15,6 +15,7 @@ from wfhaudit.probes.network.stats import (
     seqs_sent_between,
     window_stats,
 )
+from wfhaudit.util.jsonshape import as_mapping
 
 SOURCE = "measurement:stun"
 UDP_KEYS = ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.udp_ok")
@@ -23,10 +24,6 @@ MIN_LOADED_REPLIES = 5
 
 class Malformed(ValueError):
     """The recorded STUN measurement does not have the expected shape."""
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _floats(value: Any, name: str) -> list[float]:
@@ -81,20 +78,20 @@ def _no_udp_reason(raw: Mapping[str, Any]) -> tuple[str, bool | None]:
         return "the policy names no STUN servers (settings.network.stun_servers)", None
     if not any(s.get("address") for s in servers):
         return f"no STUN server name resolved ({_servers_text(raw)}): no network or no DNS", None
-    pre = _mapping(raw.get("preflight"))
+    pre = as_mapping(raw.get("preflight"))
     tries = len(pre.get("sends") or [])
     refused = len(pre.get("refused") or [])
     why = (f"no STUN server answered {tries} Binding requests "
            f"({refused} refused with ICMP port unreachable)" if tries else
            f"no STUN request could be sent ({_servers_text(raw)})")
-    tcp = _mapping(raw.get("tcp_fallback"))
+    tcp = as_mapping(raw.get("tcp_fallback"))
     if tcp.get("samples_ms"):
         return f"UDP is blocked: {why}, while TCP to {tcp.get('target')} works", False
     return f"{why}, and no TCP fallback answered either: the network is down or filtered", None
 
 
 def _tcp_rtt(raw: Mapping[str, Any], why: str) -> Fact:
-    tcp = _mapping(raw.get("tcp_fallback"))
+    tcp = as_mapping(raw.get("tcp_fallback"))
     try:
         samples = _floats(tcp.get("samples_ms") or [], "tcp_fallback.samples_ms")
     except Malformed as exc:

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wfhaudit.util.text import clip
+from wfhaudit.util.jsonshape import as_dict, as_list
+from wfhaudit.util.text import clip_count
 
 MAX_SHOWN_CHARS = 16_000
 
@@ -34,18 +35,8 @@ class EvidenceItem:
     outputs: tuple[Output, ...] = ()
 
 
-def as_dict(value: Any) -> dict[str, Any]:
-    """The value if it is a JSON object, else an empty one (report data is untrusted)."""
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    """The value if it is a JSON array, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
 def _output(label: str, text: str) -> Output:
-    shown, omitted = clip(text, MAX_SHOWN_CHARS)
+    shown, omitted = clip_count(text, MAX_SHOWN_CHARS)
     return Output(label, shown, omitted)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from wfhaudit.util.jsonshape import as_number
+
 MAX_POINTS = 5000
 _W, _H = 640, 220
 _LEFT, _RIGHT, _TOP, _BOTTOM = 48, 12, 14, 34
@@ -45,9 +47,7 @@ class Samples:
 
 
 def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) and abs(value) < 1e9 else None
+    return as_number(value, limit=1e9)
 
 
 def _first(d: Mapping[str, Any], keys: tuple[str, ...]) -> Any:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfhaudit.report.html.evidence import as_dict, as_list, evidence_for
+from wfhaudit.report.html.evidence import evidence_for
 from wfhaudit.report.html.svg import extract_samples, rtt_chart, transfer_windows
 from wfhaudit.util.display import format_value
+from wfhaudit.util.jsonshape import as_dict, as_list
 from wfhaudit.util.text import has_bidi, hidden_count
 
 STATUS = {  # status -> (word, css class, symbol); symbol and word carry it, not colour
