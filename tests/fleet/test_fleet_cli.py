@@ -22,8 +22,8 @@ from tests.fleet.fleetgen import (
 )
 
 from wfhaudit.cli import cli
-from wfhaudit.fleet.inputs import iter_inputs
 from wfhaudit.trust.draft import sign_draft
+from wfhaudit.verify.inputs import iter_inputs
 
 
 @pytest.fixture

@@ -313,14 +313,14 @@ def test_a23_file_changed_after_reading_does_not_change_the_result(
     report = tmp_path / "r.wfh.json"
     report.write_bytes(pki.envelope())
     failing = pki.envelope(predicate=pki.predicate(facts={**pki_facts(), "vpn.active": False}))
-    real_read = verify_module.read_capped
+    real_read = verify_module.try_read
 
-    def read_then_swap(path: Path, limit: int) -> bytes:
+    def read_then_swap(path: str, limit: int) -> tuple[bytes | None, str]:
         data = real_read(path, limit)
         report.write_bytes(failing)  # the file changes right after it was read
         return data
 
-    monkeypatch.setattr(verify_module, "read_capped", read_then_swap)
+    monkeypatch.setattr(verify_module, "try_read", read_then_swap)
     result = pki.verifier().verify_file(report)
     assert result.reason == "VERIFIED" and result.verdict == "READY"
     assert report.read_bytes() == failing  # the swap happened; the verdict is from read bytes

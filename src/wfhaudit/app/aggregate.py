@@ -19,15 +19,16 @@ from typing import TextIO
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
-from wfhaudit.fleet.inputs import check_specs, iter_inputs
 from wfhaudit.fleet.model import Accepted, Rejected, Row
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
 from wfhaudit.fleet.staging import StagedOutputs
 from wfhaudit.fleet.summary import Accumulator, FleetSummary
+from wfhaudit.policy.model import Policy
 from wfhaudit.store.history import HistoryStore, SqliteHistoryStore
 from wfhaudit.store.verifier_state import VerifierStore
 from wfhaudit.util.files import read_bytes
 from wfhaudit.util.timefmt import parse_stamp, stamp
+from wfhaudit.verify.inputs import check_specs, iter_inputs
 
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
 _RECEIPT_DEPENDENT = ("KEY_REVOKED", "NONCE_UNKNOWN")
@@ -125,8 +126,6 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     """Verify, judge, summarise and gate the inputs; write the outputs; return the context."""
     from wfhaudit.policy.loader import load_policy
     from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore
-    from wfhaudit.trust.file import load_trust, read_admin_pins
-    from wfhaudit.verify.verifier import DEFAULT_MAX_AGE
 
     started = time.monotonic()
     now = opts.now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -136,69 +135,16 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     history = SqliteHistoryStore(opts.db) if opts.db else None
     store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
     try:
-        pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
-        trust_bytes = read_bytes(opts.trust, "trust file")
-        trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
-        store.commit()
-        expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
-        trust_version = trust.version
-        del trust  # the workers hold their own; a large trust file is big in memory
-        config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
-                              opts.max_age or DEFAULT_MAX_AGE, whatif)
+        config, expected, trust_version = _prepare(opts, now, whatif, store)
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(stamp(now), "what-if" if whatif else "own",
                               whatif.digest if whatif else None, trust_version)
-        sink = None
-        if history is not None:
-            hist = history
-
-            def sink(row: Accepted, received: str, new: bool) -> None:
-                hist.add_report(row, received)
-
-        acc = Accumulator(expected, prior, sink, now)
-        local: Worker | None = None
-        jobs = opts.jobs or default_jobs()
-        for rows in verify_stream(iter_inputs(opts.inputs), config, jobs, opts.chunk_size):
-            for row in rows:
-                if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
-                        and row.payload_sha256:
-                    first = prior.received_at(row.payload_sha256)
-                    if first is not None:
-                        local = local or Worker(config)
-                        row = _recheck(local, row, first)
-                acc.add(row)
-            if opts.progress is not None:
-                opts.progress(acc.inputs)
-        log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", acc.inputs,
+        summary = _fold(opts, config, expected, prior, history, now)
+        log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
-        summary = acc.finish()
-        decision = decide(summary, opts.gates)
-        trend: tuple[TrendPoint, ...] = ()
-        if history is not None:
-            points = history.trend()
-            if whatif is None:
-                points.append(TrendPoint(stamp(now), summary.ready_pct,
-                                         summary.ready_expected, summary.expected_devices))
-            trend = tuple(points)
-        ctx = RunContext(summary, decision, trust_version, str(opts.trust),
-                         PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "")
-                         if whatif else None, trend, time.monotonic() - started)
-        writers = _writers()
-        staged = StagedOutputs()
-        try:
-            for fmt, path in opts.outputs.items():
-                mark = time.monotonic()
-                writers[fmt](ctx, staged.open(path))
-                log.debug("wrote %s in %.2f s (peak RSS %s)", fmt, time.monotonic() - mark,
-                          _peak_rss())
-            if history is not None:
-                _commit_history(history, store, summary, decision.decided_by,
-                                int(decision.exit_code))
-            staged.commit()
-        except BaseException:
-            staged.discard()
-            raise
+        ctx = _context(opts, summary, history, whatif, trust_version, now, started)
+        _write_outputs(opts.outputs, ctx, history, store)
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
                   time.monotonic() - started, cpu.user + cpu.system,
@@ -208,6 +154,87 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         if history is not None:
             history.close()
         store.close()
+
+
+def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
+             store: VerifierStore) -> tuple[WorkerConfig, list[str], int]:
+    """Check the trust file once here; the workers get what they need to check reports."""
+    from wfhaudit.trust.file import load_trust, read_admin_pins
+    from wfhaudit.verify.verifier import DEFAULT_MAX_AGE
+
+    pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
+    trust_bytes = read_bytes(opts.trust, "trust file")
+    trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
+    store.commit()
+    expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+    config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
+                          opts.max_age or DEFAULT_MAX_AGE, whatif)
+    return config, expected, trust.version
+
+
+def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], prior: _Prior,
+          history: SqliteHistoryStore | None, now: dt.datetime) -> FleetSummary:
+    """Stream every input through the workers and fold the rows into the fleet summary."""
+    sink = None
+    if history is not None:
+        hist = history
+
+        def sink(row: Accepted, received: str, new: bool) -> None:
+            hist.add_report(row, received)
+
+    acc = Accumulator(expected, prior, sink, now)
+    local: Worker | None = None
+    jobs = opts.jobs or default_jobs()
+    for rows in verify_stream(iter_inputs(opts.inputs), config, jobs, opts.chunk_size):
+        for row in rows:
+            if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
+                    and row.payload_sha256:
+                first = prior.received_at(row.payload_sha256)
+                if first is not None:
+                    local = local or Worker(config)
+                    row = _recheck(local, row, first)
+            acc.add(row)
+        if opts.progress is not None:
+            opts.progress(acc.inputs)
+    return acc.finish()
+
+
+def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHistoryStore | None,
+             whatif: Policy | None, trust_version: int, now: dt.datetime,
+             started: float) -> RunContext:
+    """The gate decision, the trend and what the writers need to know about this run."""
+    decision = decide(summary, opts.gates)
+    trend: tuple[TrendPoint, ...] = ()
+    if history is not None:
+        points = history.trend()
+        if whatif is None:
+            points.append(TrendPoint(stamp(now), summary.ready_pct,
+                                     summary.ready_expected, summary.expected_devices))
+        trend = tuple(points)
+    ref = PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "") \
+        if whatif else None
+    return RunContext(summary, decision, trust_version, str(opts.trust), ref, trend,
+                      time.monotonic() - started)
+
+
+def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
+                   history: SqliteHistoryStore | None, store: VerifierStore) -> None:
+    """Stage every output, commit history, then rename the outputs into place together."""
+    writers = _writers()
+    staged = StagedOutputs()
+    try:
+        for fmt, path in outputs.items():
+            mark = time.monotonic()
+            writers[fmt](ctx, staged.open(path))
+            log.debug("wrote %s in %.2f s (peak RSS %s)", fmt, time.monotonic() - mark,
+                      _peak_rss())
+        if history is not None:
+            _commit_history(history, store, ctx.summary, ctx.decision.decided_by,
+                            int(ctx.decision.exit_code))
+        staged.commit()
+    except BaseException:
+        staged.discard()
+        raise
 
 
 def _commit_history(history: SqliteHistoryStore, store: VerifierStore, summary: FleetSummary,

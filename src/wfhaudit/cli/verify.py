@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from wfhaudit.errors import ExitCode, UsageError
-
-
-def _inputs(paths: tuple[Path, ...]) -> Iterator[tuple[Path, str | None]]:
-    """(path, reason not to read it) for each file; folders give their *.wfh.json files."""
-    for path in paths:
-        if path.is_dir() and not path.is_symlink():
-            for child in sorted(path.iterdir()):
-                if child.name.endswith(".wfh.json"):
-                    yield child, ("symbolic link not followed" if child.is_symlink() else None)
-        else:
-            yield path, None
+from wfhaudit.app.verify import VerifyOptions, run_verify
+from wfhaudit.errors import UsageError
+from wfhaudit.util.durations import parse_duration
+from wfhaudit.util.text import for_terminal
+from wfhaudit.verify.reasons import TrustError
+from wfhaudit.verify.result import VerifyResult
 
 
 @click.command()
@@ -40,60 +34,41 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
     """Verify signed reports; a rejected report never counts as a pass.
 
     Exit 0 when every report verified, 4 when any was rejected, 3 when the trust file is
-    unusable (nothing is verified then). Folders are read for *.wfh.json files.
+    unusable (nothing is verified then). Folders are searched recursively for *.wfh.json
+    files; symbolic links are listed and refused, never followed.
 
     \b
     Example:
       wfhaudit verify reports/*.wfh.json --trust trust.json
       wfhaudit verify reports/ --trust trust.json --json --db verify-state.sqlite
     """
-    import datetime as dt
-
-    from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore, VerifierStore
-    from wfhaudit.trust.file import describe
-    from wfhaudit.util.durations import parse_duration
-    from wfhaudit.util.text import for_terminal
-    from wfhaudit.verify.reasons import Reason, TrustError
-    from wfhaudit.verify.result import rejected as make_rejected
-    from wfhaudit.verify.verifier import Verifier
-
     try:
         age = dt.timedelta(seconds=parse_duration(max_age))
     except ValueError as exc:
         raise UsageError(f"--max-age: {exc}") from None
-    store: VerifierStore = SQLiteStore(db) if db else MemoryStore()
-    ok = bad = mismatched = 0
+
+    def show(result: VerifyResult) -> None:
+        if result.accepted:
+            extra = f"  [{', '.join(result.warnings)}: {for_terminal(result.detail)}]" \
+                if result.warnings else ""
+            click.echo(f"verified  {result.device_id}  #{result.sequence}  {result.verdict}"
+                       f"  {for_terminal(result.source)}{extra}", err=True)
+        else:
+            click.echo(f"REJECTED  {result.reason}  {for_terminal(result.source)}: "
+                       f"{for_terminal(result.detail)}", err=True)
+        if as_json:
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+
+    opts = VerifyOptions(tuple(str(p) for p in reports), trust_path, admin_pubkey, age, db)
     try:
-        try:
-            verifier = Verifier.from_files(trust_path, admin_pubkey, store=store, max_age=age)
-        except TrustError as exc:
-            if as_json:
-                click.echo(json.dumps({"input": str(trust_path), "verdict": "rejected",
-                                       "reason": exc.reason.value, "detail": str(exc)}))
-            raise
-        for path, refuse in _inputs(reports):
-            if refuse:
-                result = make_rejected(str(path), Reason.ENVELOPE_MALFORMED, refuse,
-                                       trust_version=verifier.trust.version)
-            else:
-                result = verifier.verify_file(path)
-            if result.accepted:
-                ok += 1
-                mismatched += bool(result.warnings)
-                extra = f"  [{', '.join(result.warnings)}: {for_terminal(result.detail)}]" \
-                    if result.warnings else ""
-                click.echo(f"verified  {result.device_id}  #{result.sequence}  {result.verdict}"
-                           f"  {for_terminal(path)}{extra}", err=True)
-            else:
-                bad += 1
-                click.echo(f"REJECTED  {result.reason}  {for_terminal(path)}: {for_terminal(result.detail)}",
-                           err=True)
-            if as_json:
-                click.echo(json.dumps(result.to_json(), ensure_ascii=False))
-        store.commit()
-    finally:
-        store.close()
-    note = f", {mismatched} with VERDICT_MISMATCH (the verifier's verdict counts)" \
-        if mismatched else ""
-    click.echo(f"{ok} verified{note}, {bad} rejected ({describe(verifier.trust)})", err=True)
-    ctx.exit(int(ExitCode.VERIFY_FAILED if bad else ExitCode.OK))
+        summary = run_verify(opts, show)
+    except TrustError as exc:
+        if as_json:
+            click.echo(json.dumps({"input": str(trust_path), "verdict": "rejected",
+                                   "reason": exc.reason.value, "detail": str(exc)}))
+        raise
+    note = f", {summary.mismatched} with VERDICT_MISMATCH (the verifier's verdict counts)" \
+        if summary.mismatched else ""
+    click.echo(f"{summary.verified} verified{note}, {summary.rejected} rejected "
+               f"({summary.trust})", err=True)
+    ctx.exit(int(summary.exit_code))

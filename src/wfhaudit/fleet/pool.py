@@ -18,11 +18,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from wfhaudit.fleet.inputs import chunks, read_input
 from wfhaudit.fleet.model import Rejected, Row
 from wfhaudit.judge.findings import Judge, JudgeError
 from wfhaudit.policy.model import Policy
+from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import parse_stamp
+from wfhaudit.verify.inputs import chunks, try_read
 
 ENVELOPE_MALFORMED = "ENVELOPE_MALFORMED"
 SCHEMA_INVALID = "SCHEMA_INVALID"
@@ -56,28 +57,26 @@ class Worker:
     def row(self, path: str, data: bytes | None = None,
             received_at: dt.datetime | None = None) -> Row:
         """Verify and judge one input."""
+        source = printable_path(path)
         if data is None:
-            try:
-                data = read_input(path, self.verifier.max_bytes)
-            except ValueError as exc:
-                return Rejected(path, ENVELOPE_MALFORMED, f"cannot read: {exc}")
-            except OSError as exc:
-                return Rejected(path, ENVELOPE_MALFORMED, f"cannot read: {exc.strerror or exc}")
-        result = self.verifier.check(data, path, received_at)
+            data, why = try_read(path, self.verifier.max_bytes)
+            if data is None:
+                return Rejected(source, ENVELOPE_MALFORMED, why)
+        result = self.verifier.check(data, source, received_at)
         if not result.accepted or result.predicate is None:
             finished = _epoch(result.finished_at)
-            return Rejected(path, result.reason, result.detail, result.payload_sha256,
+            return Rejected(source, result.reason, result.detail, result.payload_sha256,
                             result.device_id, finished)
         assert result.device_id and result.payload_sha256 and result.policy_digest  # noqa: S101
         policy = self.verifier.policy(result.policy_digest)
         assert policy is not None  # noqa: S101 - a verified report's policy is loaded
         try:
-            return self.judge.judge(result.predicate, policy, result.policy_digest, source=path,
+            return self.judge.judge(result.predicate, policy, result.policy_digest, source=source,
                                     payload_sha256=result.payload_sha256,
                                     device_id=result.device_id, sequence=result.sequence or 0,
                                     warnings=result.warnings)
         except JudgeError as exc:
-            return Rejected(path, SCHEMA_INVALID, str(exc), result.payload_sha256,
+            return Rejected(source, SCHEMA_INVALID, str(exc), result.payload_sha256,
                             result.device_id)
 
     def chunk(self, paths: list[str]) -> list[Row]:

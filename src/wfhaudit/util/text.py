@@ -92,6 +92,15 @@ def xml_chars(value: object) -> str:
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value))
 
 
+def printable_path(path: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates) as \\xNN."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def hidden_count(value: Any) -> int:
     """How many hidden or bidi characters occur in a JSON value (CRLF line ends do not count)."""
     return sum(len(HIDDEN.findall(s.replace("\r\n", "\n"))) for s in _strings(value))

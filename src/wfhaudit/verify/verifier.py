@@ -35,8 +35,9 @@ from wfhaudit.policy.model import Policy
 from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem, check_predicate
 from wfhaudit.store.verifier_state import Accepted, MemoryStore, VerifierStore
 from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
+from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
-from wfhaudit.verify.inputs import read_capped
+from wfhaudit.verify.inputs import try_read
 from wfhaudit.verify.reasons import Reason
 from wfhaudit.verify.result import VerifyResult, demote, mismatch_detail, rejected
 
@@ -95,15 +96,15 @@ class Verifier:
         result = self.check(data, source, received_at)
         return self.admit(result) if result.accepted else result
 
-    def verify_file(self, path: Path, received_at: dt.datetime | None = None) -> VerifyResult:
-        """Read a regular file once (at most max_bytes + 1 bytes), then verify those bytes."""
-        try:
-            data = read_capped(path, self.max_bytes + 1)
-        except OSError as exc:
-            return rejected(str(path), Reason.ENVELOPE_MALFORMED,
-                            f"cannot read: {exc.strerror or exc}",
+    def verify_file(self, path: str | Path, received_at: dt.datetime | None = None
+                    ) -> VerifyResult:
+        """Read a regular file once (no symlink, at most max_bytes + 1 bytes), then verify it."""
+        source = printable_path(str(path))
+        data, why = try_read(str(path), self.max_bytes)
+        if data is None:
+            return rejected(source, Reason.ENVELOPE_MALFORMED, why,
                             trust_version=self.trust.version)
-        return self.verify(data, str(path), received_at)
+        return self.verify(data, source, received_at)
 
     def check(self, data: bytes, source: str = "<bytes>",
               received_at: dt.datetime | None = None) -> VerifyResult:

@@ -1,0 +1,66 @@
+"""The verify use case: check signed reports against IT's trust file, one result per input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wfhaudit.errors import ExitCode
+from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore, VerifierStore
+from wfhaudit.trust.file import describe
+from wfhaudit.verify.inputs import check_specs, iter_inputs
+from wfhaudit.verify.result import VerifyResult
+from wfhaudit.verify.verifier import Verifier
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """What `wfhaudit verify` was asked to do."""
+
+    inputs: Sequence[str]
+    trust: Path
+    admin_pubkeys: tuple[Path, ...] = ()
+    max_age: dt.timedelta = dt.timedelta(days=7)
+    db: Path | None = None
+
+
+@dataclass(frozen=True)
+class VerifySummary:
+    """Counts over every input and the exit code they give."""
+
+    verified: int
+    rejected: int
+    mismatched: int
+    trust: str
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when every input verified, 4 when any was rejected."""
+        return ExitCode.VERIFY_FAILED if self.rejected else ExitCode.OK
+
+
+def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -> VerifySummary:
+    """Verify every input (same expansion and reading as aggregate), reporting each result.
+
+    A trust file that cannot be used raises TrustError before any input is read.
+    """
+    check_specs(opts.inputs)
+    store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
+    ok = bad = mismatched = 0
+    try:
+        verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
+                                       max_age=opts.max_age)
+        for path in iter_inputs(opts.inputs):
+            result = verifier.verify_file(path)
+            if result.accepted:
+                ok += 1
+                mismatched += bool(result.warnings)
+            else:
+                bad += 1
+            on_result(result)
+        store.commit()
+    finally:
+        store.close()
+    return VerifySummary(ok, bad, mismatched, describe(verifier.trust))
