@@ -27,11 +27,11 @@ from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
-from wfhaudit.store.verifier_state import MemoryStore
 from wfhaudit.trust.campaign import new_nonce, trust_entry
 from wfhaudit.trust.draft import accept_policy, add_device, new_draft, sign_draft
 from wfhaudit.trust.file import Trust, load_trust
 from wfhaudit.util.timefmt import stamp
+from wfhaudit.verify.state import MemoryStore
 from wfhaudit.verify.verifier import Verifier
 
 UTC = dt.timezone.utc

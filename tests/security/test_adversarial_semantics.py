@@ -21,10 +21,10 @@ from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, pae
 from wfhaudit.crypto.statement import sign_report
 from wfhaudit.errors import ReportError
-from wfhaudit.store.verifier_state import MemoryStore
+from wfhaudit.reasons import TrustError
 from wfhaudit.trust.draft import revoke
 from wfhaudit.trust.file import load_trust
-from wfhaudit.verify.reasons import TrustError
+from wfhaudit.verify.state import MemoryStore
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)

@@ -16,9 +16,8 @@ from click.testing import CliRunner
 
 from wfhaudit.app.check import CheckResult
 from wfhaudit.cli import cli
+from wfhaudit.cli.console import make_console, plain_output
 from wfhaudit.cli.terminal import (
-    make_console,
-    plain_output,
     print_check_result,
     print_evaluation,
     probe_display,

@@ -14,25 +14,29 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
-from wfhaudit.fleet.model import Accepted, Rejected, Row
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
 from wfhaudit.fleet.staging import StagedOutputs
 from wfhaudit.fleet.summary import Accumulator, FleetSummary
+from wfhaudit.fleet.writers import writers as fleet_writers
+from wfhaudit.judge.rows import Accepted, Rejected, Row
+from wfhaudit.policy.loader import load_policy
 from wfhaudit.policy.model import Policy
 from wfhaudit.store.history import HistoryStore, SqliteHistoryStore
-from wfhaudit.store.verifier_state import VerifierStore
+from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.trust.file import load_trust, read_admin_pins
 from wfhaudit.util.files import read_bytes
 from wfhaudit.util.timefmt import parse_stamp, stamp
 from wfhaudit.verify.inputs import check_specs, iter_inputs
+from wfhaudit.verify.state import Accepted as StoreAccepted
+from wfhaudit.verify.state import MemoryStore, VerifierStore
+from wfhaudit.verify.verifier import DEFAULT_MAX_AGE
 
 # Rejections that depend on the trusted receipt time: re-checked with the first receipt.
 _RECEIPT_DEPENDENT = ("KEY_REVOKED", "NONCE_UNKNOWN")
-FORMATS = ("json", "junit", "csv", "markdown", "html")
 log = logging.getLogger(__name__)
 
 
@@ -84,17 +88,6 @@ class _Prior:
         return self._last[device_id]
 
 
-def _writers() -> dict[str, Callable[[RunContext, TextIO], None]]:
-    from wfhaudit.fleet.writers.as_csv import write_csv
-    from wfhaudit.fleet.writers.as_html import write_html
-    from wfhaudit.fleet.writers.as_json import write_json
-    from wfhaudit.fleet.writers.as_junit import write_junit
-    from wfhaudit.fleet.writers.as_markdown import write_markdown
-
-    return {"json": write_json, "junit": write_junit, "csv": write_csv,
-            "markdown": write_markdown, "html": write_html}
-
-
 def _pem(key: object) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
@@ -124,9 +117,6 @@ def default_jobs() -> int:
 
 def run_aggregate(opts: AggregateOptions) -> RunContext:
     """Verify, judge, summarise and gate the inputs; write the outputs; return the context."""
-    from wfhaudit.policy.loader import load_policy
-    from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore
-
     started = time.monotonic()
     now = opts.now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     check_specs(opts.inputs)
@@ -159,9 +149,6 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
 def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
              store: VerifierStore) -> tuple[WorkerConfig, list[str], int]:
     """Check the trust file once here; the workers get what they need to check reports."""
-    from wfhaudit.trust.file import load_trust, read_admin_pins
-    from wfhaudit.verify.verifier import DEFAULT_MAX_AGE
-
     pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
     trust_bytes = read_bytes(opts.trust, "trust file")
     trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
@@ -220,7 +207,7 @@ def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHisto
 def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
                    history: SqliteHistoryStore | None, store: VerifierStore) -> None:
     """Stage every output, commit history, then rename the outputs into place together."""
-    writers = _writers()
+    writers = fleet_writers()
     staged = StagedOutputs()
     try:
         for fmt, path in outputs.items():
@@ -240,8 +227,6 @@ def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
 def _commit_history(history: SqliteHistoryStore, store: VerifierStore, summary: FleetSummary,
                     decided_by: str, exit_code: int) -> None:
     """Commit the run's history, then tell the verifier state about its new reports."""
-    from wfhaudit.store.verifier_state import Accepted as StoreAccepted
-
     history.finish_run(summary, decided_by, exit_code)
     assert history.run_id is not None  # noqa: S101
     for device, seq, digest, report_id, finished, received in history.new_reports(history.run_id):

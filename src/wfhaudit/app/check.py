@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
+from wfhaudit.crypto.statement import sign_with_device_key
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
 from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
+from wfhaudit.host.redact import Redactor
 from wfhaudit.policy.loader import DEFAULT_POLICY, load_policy
 from wfhaudit.policy.model import Policy
-from wfhaudit.probes import probe_names
+from wfhaudit.probes import load_probe, probe_names
 from wfhaudit.probes.collect import ProbeEvents, _ignore, collect_facts
 from wfhaudit.report.model import build_report
+from wfhaudit.report.reading import read_predicate_lenient
+from wfhaudit.trust.campaign import campaign_for_check
 from wfhaudit.util.files import read_json, write_atomic
 from wfhaudit.util.timefmt import parse_stamp, stamp
 
@@ -73,7 +79,6 @@ def load_evidence(path: Path) -> Evidence:
     """Read an evidence bundle, or the evidence inside a full report."""
     data = read_json(path, "evidence bundle")
     if isinstance(data, dict) and data.get("format") != "wfhaudit-evidence/1":
-        from wfhaudit.report.reading import read_predicate_lenient
 
         predicate = read_predicate_lenient(data, str(path))
         evidence = predicate.get("evidence")
@@ -86,15 +91,12 @@ def load_evidence(path: Path) -> Evidence:
 
 def run_check(options: CheckOptions) -> CheckResult:
     """Probe this machine (or replay evidence), judge it under the policy, write the report."""
-    from wfhaudit.crypto.identity import local_identity, next_sequence
-
     _check_probe_names(options.only, "--only")
     _check_probe_names(options.skip, "--skip")
     clock = options.now or (lambda: dt.datetime.now(dt.timezone.utc))
     policy = load_policy(options.policy)
     campaign = None
     if options.campaign:
-        from wfhaudit.trust.campaign import campaign_for_check
 
         campaign = campaign_for_check(options.campaign, policy.digest, local_identity().id,
                                       clock())
@@ -135,10 +137,7 @@ def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str) -> dic
         return None
     if level == "full":
         return raw
-    import getpass
 
-    from wfhaudit.crypto.identity import redaction_key
-    from wfhaudit.host.redact import Redactor
 
     try:
         user = getpass.getuser()
@@ -161,7 +160,6 @@ def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
         # Two runs finished in the same second: never overwrite the earlier report.
         path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
     if sign:
-        from wfhaudit.crypto.statement import sign_with_device_key
 
         return write_atomic(path, sign_with_device_key(report), mode=0o644)
     data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
@@ -182,8 +180,6 @@ def run_probes(names: Sequence[str], replay: Path | None,
 
 def probe_commands(os_family: str) -> dict[str, list[list[str]]]:
     """Every command each built probe may run on an OS."""
-    from wfhaudit.probes import load_probe
-
     out = {}
     for name in probe_names():
         probe = load_probe(name)
@@ -203,7 +199,6 @@ def evaluate_file(path: Path, policy_ref: str, today: dt.date | None = None
         device_id, os_family = "replayed-evidence", host.os.family
         when = today or dt.datetime.now(dt.timezone.utc).date()
     else:
-        from wfhaudit.report.reading import read_predicate_lenient
 
         predicate = read_predicate_lenient(data, str(path))
         try:

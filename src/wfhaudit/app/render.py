@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wfhaudit.report.html.render import LoadedReport, SignatureStatus
 from wfhaudit.util.files import read_bytes
+from wfhaudit.verify.verifier import Verifier
 
 # Rendering judges authenticity; freshness is the verify/aggregate pipeline's question unless
 # --max-age is given.
@@ -22,8 +23,6 @@ NO_AGE_LIMIT = dt.timedelta(days=365 * 100)
 def verify_for_render(report: Path, trust: Path, admin_pubkeys: Sequence[Path] = (),
                       max_age: dt.timedelta | None = None) -> tuple[LoadedReport, SignatureStatus]:
     """The report as verified (or rejected) against the trust file, and what the page says."""
-    from wfhaudit.verify.verifier import Verifier
-
     verifier = Verifier.from_files(trust, tuple(admin_pubkeys), max_age=max_age or NO_AGE_LIMIT)
     data = read_bytes(report, "report")
     result = verifier.verify(data, str(report))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wfhaudit.errors import ExitCode
-from wfhaudit.store.verifier_state import MemoryStore, SQLiteStore, VerifierStore
+from wfhaudit.store.verifier_state import SQLiteStore
 from wfhaudit.trust.file import describe
 from wfhaudit.verify.inputs import check_specs, iter_inputs
 from wfhaudit.verify.result import VerifyResult
+from wfhaudit.verify.state import MemoryStore, VerifierStore
 from wfhaudit.verify.verifier import Verifier
 
 

@@ -1,11 +1,14 @@
-"""Click commands only: parse options, call app, map errors to exit codes."""
+"""The command line: click only. Parse options, call a use case in `app`, print, exit.
+
+Subcommands are imported when they are invoked (the one lazy boundary of the CLI), so
+`wfhaudit check` never pays for the fleet, trust or verify code.
+"""
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 import sys
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -13,9 +16,35 @@ import click
 from wfhaudit import __version__
 from wfhaudit.errors import ExitCode, WfhauditError
 
+# Command name -> "module:attribute", in the order `--help` lists them.
+COMMANDS = {
+    "check": "wfhaudit.cli.check:check",
+    "probe": "wfhaudit.cli.check:probe",
+    "evaluate": "wfhaudit.cli.check:evaluate_cmd",
+    "policy": "wfhaudit.cli.policy:policy",
+    "render": "wfhaudit.cli.render:render",
+    "keys": "wfhaudit.cli.keys:keys",
+    "trust": "wfhaudit.cli.trust:trust",
+    "verify": "wfhaudit.cli.verify:verify",
+    "aggregate": "wfhaudit.cli.aggregate:aggregate",
+}
+
 
 class WfhGroup(click.Group):
-    """A group that turns WfhauditError into a one-line diagnostic and its exit code."""
+    """Lazily loaded subcommands; WfhauditError becomes a one-line diagnostic and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand name, in a fixed order."""
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import a subcommand's module only when it is asked for."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; errors become diagnostics (tracebacks only with --debug)."""
@@ -36,11 +65,6 @@ class WfhGroup(click.Group):
             ctx.exit(int(ExitCode.INTERNAL))
 
 
-def emit_json(data: Any) -> None:
-    """Print JSON to stdout (machine output only ever goes there)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
-
-
 @click.group(cls=WfhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wfhaudit")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
@@ -58,35 +82,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
 
-def _register() -> None:
-    from wfhaudit.cli.check import check, evaluate_cmd, probe
-    from wfhaudit.cli.policy import policy
-    from wfhaudit.cli.render import render
-
-    cli.add_command(check)
-    cli.add_command(probe)
-    cli.add_command(evaluate_cmd)
-    cli.add_command(policy)
-    cli.add_command(render)
-    from wfhaudit.cli.keys import keys
-    from wfhaudit.cli.trust import trust
-    from wfhaudit.cli.verify import verify
-
-    cli.add_command(keys)
-    cli.add_command(trust)
-    cli.add_command(verify)
-    from wfhaudit.cli.aggregate import aggregate
-
-    cli.add_command(aggregate)
-
-
-_register()
-
-
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point."""
     cli.main(args=argv, prog_name="wfhaudit")
     sys.exit(0)  # pragma: no cover - click always exits in standalone mode
 
 
-__all__ = ["Path", "cli", "emit_json", "main"]
+__all__ = ["cli", "main"]

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import click
 
+from wfhaudit.app.aggregate import AggregateOptions, run_aggregate
 from wfhaudit.errors import UsageError
+from wfhaudit.fleet.gates import GateSpec
+from wfhaudit.util.durations import parse_duration
+from wfhaudit.util.text import for_terminal
 
 _OUT = click.Path(dir_okay=False, path_type=Path)
 SEVERITIES = click.Choice(["critical", "high", "medium", "low", "info"])
@@ -59,10 +63,6 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
       wfhaudit aggregate 'uploads/**/*.wfh.json' --trust trust.json --policy strict \\
           --markdown "$GITHUB_STEP_SUMMARY"
     """
-    from wfhaudit.app.aggregate import AggregateOptions, run_aggregate
-    from wfhaudit.fleet.gates import GateSpec
-    from wfhaudit.util.durations import parse_duration
-
     age_s = None
     if max_age is not None:
         try:
@@ -88,7 +88,6 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
         jobs=jobs or 0, progress=progress))
     if tty:
         click.echo("", err=True)
-    from wfhaudit.util.text import for_terminal
 
     s = result.summary
     click.echo(f"{s.inputs} inputs: {s.accepted} accepted ({s.superseded} superseded), "

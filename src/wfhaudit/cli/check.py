@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
+from wfhaudit.app.check import CheckOptions, evaluate_file, probe_commands, run_check, run_probes
+from wfhaudit.cli.output import emit_json
+from wfhaudit.cli.terminal import print_check_result, print_evaluation, print_facts, probe_display
 from wfhaudit.errors import ExitCode
+from wfhaudit.facts import CATALOGUE
+from wfhaudit.host.platform_info import current_os_info
+from wfhaudit.report.html.render import write_html
 
 PLATFORMS = click.Choice(["linux", "macos", "windows"])
 
@@ -43,20 +49,15 @@ def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
       wfhaudit check --only firewall --only disk --json
       wfhaudit check --html       # also writes reports/<device>.<time>.wfh.html
     """
-    from wfhaudit.app.check import CheckOptions, run_check
-    from wfhaudit.cli.terminal import print_check_result, probe_display
-
     with probe_display(quiet=quiet) as display:
         result = run_check(CheckOptions(policy=policy_ref, out_dir=out_dir, only=only, skip=skip,
                                         record=record, replay=replay, sign=not no_sign,
                                         campaign=campaign, events=display.event))
     html_path = None
     if html and result.report_path:
-        from wfhaudit.report.html.render import write_html
 
         html_path = write_html(result.report_path)
     if as_json:
-        from wfhaudit.cli import emit_json
 
         emit_json(result.report)
     print_check_result(result, quiet=quiet, html_path=html_path)
@@ -82,18 +83,13 @@ def probe(names: tuple[str, ...], as_json: bool, replay: Path | None, list_comma
       wfhaudit probe firewall vpn
       wfhaudit probe --commands --os windows
     """
-    from wfhaudit.cli import emit_json
-
     if list_facts:
-        from wfhaudit.facts import CATALOGUE
 
         for spec in CATALOGUE.values():
             unit = f" [{spec.unit}]" if spec.unit else ""
             click.echo(f"{spec.key}\t{spec.type.value}{unit}\t{spec.description}")
         return
     if list_commands:
-        from wfhaudit.app.check import probe_commands
-        from wfhaudit.host.platform_info import current_os_info
 
         family = os_family or current_os_info().family
         commands = probe_commands(family)
@@ -104,13 +100,11 @@ def probe(names: tuple[str, ...], as_json: bool, replay: Path | None, list_comma
             for argv in argvs:
                 click.echo(f"{name}\t{' '.join(argv)}")
         return
-    from wfhaudit.app.check import run_probes
 
     facts, evidence = run_probes(names, replay)
     if as_json:
         emit_json({"facts": facts.to_dict(), "evidence": evidence})
         return
-    from wfhaudit.cli.terminal import print_facts
 
     print_facts(facts)
 
@@ -129,12 +123,8 @@ def evaluate_cmd(ctx: click.Context, path: Path, policy_ref: str, as_json: bool)
     Example:
       wfhaudit evaluate reports/dev-1234.20261123T104000Z.wfh.json --policy strict
     """
-    from wfhaudit.app.check import evaluate_file
-    from wfhaudit.cli.terminal import print_evaluation
-
     policy, evaluation, extra = evaluate_file(path, policy_ref)
     if as_json:
-        from wfhaudit.cli import emit_json
 
         emit_json({"policy": {"id": policy.id, "version": policy.version,
                               "digest": policy.digest},

@@ -6,6 +6,16 @@ from pathlib import Path
 
 import click
 
+from wfhaudit.cli.output import emit_json
+from wfhaudit.crypto.device_key import (
+    ensure_device_key,
+    export_public,
+    init_device_key,
+    load_device_key,
+)
+from wfhaudit.crypto.identity import local_identity
+from wfhaudit.util.files import write_atomic
+
 
 @click.group()
 def keys() -> None:
@@ -25,9 +35,6 @@ def init_cmd(force: bool) -> None:
 
     Example: wfhaudit keys init
     """
-    from wfhaudit.crypto.device_key import init_device_key
-    from wfhaudit.crypto.identity import local_identity
-
     key = init_device_key(force=force)
     click.echo(f"Device key created: {key.path}", err=True)
     click.echo(f"device {local_identity().id}  key {key.keyid}", err=True)
@@ -43,14 +50,10 @@ def show(as_json: bool) -> None:
 
     Example: wfhaudit keys show --json
     """
-    from wfhaudit.crypto.device_key import load_device_key
-    from wfhaudit.crypto.identity import local_identity
-
     key = load_device_key()
     info = {"deviceId": local_identity().id, "keyid": key.keyid, "alg": "ed25519",
             "fingerprint": key.fingerprint, "path": str(key.path)}
     if as_json:
-        from wfhaudit.cli import emit_json
 
         emit_json(info)
         return
@@ -68,9 +71,6 @@ def export(fmt: str, output: Path | None) -> None:
 
     Example: wfhaudit keys export --format ssh
     """
-    from wfhaudit.crypto.device_key import ensure_device_key, export_public
-    from wfhaudit.util.files import write_atomic
-
     text = export_public(ensure_device_key(), fmt)
     if output:
         write_atomic(output, text, mode=0o644)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from wfhaudit.cli.output import emit_json
 from wfhaudit.errors import ExitCode, PolicyError
+from wfhaudit.policy.loader import DEFAULT_POLICY, bundled_names, load_policy, schema_text
 
 
 @click.group()
@@ -24,8 +26,6 @@ def list_cmd() -> None:
 
     Example: wfhaudit policy list
     """
-    from wfhaudit.policy.loader import DEFAULT_POLICY, bundled_names, load_policy
-
     for name in bundled_names():
         p = load_policy(name)
         mark = " (default)" if name == DEFAULT_POLICY else ""
@@ -39,9 +39,6 @@ def show(ref: str) -> None:
 
     Example: wfhaudit policy show strict
     """
-    from wfhaudit.cli import emit_json
-    from wfhaudit.policy.loader import load_policy
-
     p = load_policy(ref)
     emit_json({"digest": p.digest, "extends_chain": list(p.chain), "policy": p.document()})
 
@@ -53,8 +50,6 @@ def validate(paths: tuple[str, ...]) -> None:
 
     Example: wfhaudit policy validate policies/*.json
     """
-    from wfhaudit.policy.loader import load_policy
-
     problems: list[str] = []
     for path in paths:
         try:
@@ -72,8 +67,6 @@ def schema() -> None:
 
     Example: wfhaudit policy schema > policy.v1.schema.json
     """
-    from wfhaudit.policy.loader import schema_text
-
     click.echo(schema_text().rstrip("\n"))
 
 
@@ -84,8 +77,6 @@ def digest(ref: str) -> None:
 
     Example: wfhaudit policy digest contact-center
     """
-    from wfhaudit.policy.loader import load_policy
-
     click.echo(load_policy(ref).digest)
 
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
+from wfhaudit.app.render import verify_for_render
 from wfhaudit.errors import ExitCode
+from wfhaudit.report.html.render import default_output, load_report, render_html
+from wfhaudit.util.durations import parse_duration
+from wfhaudit.util.files import write_atomic
+from wfhaudit.util.text import for_terminal
 
 
 @click.command("render")
@@ -38,22 +43,17 @@ def render(ctx: click.Context, report: Path, output: Path | None, trust: Path | 
       wfhaudit render reports/dev-1234.20261123T104000Z.wfh.json -o report.html
       wfhaudit render reports/dev-1234.20261123T104000Z.wfh.json --trust trust.json
     """
-    from wfhaudit.report.html.render import default_output, load_report, render_html
-    from wfhaudit.util.text import for_terminal
-
     if (admin_pubkeys or max_age) and trust is None:
         raise click.UsageError("--admin-pubkey and --max-age need --trust")
     if trust is None:
         loaded, status = load_report(report), None
     else:
-        from wfhaudit.app.render import verify_for_render
 
         loaded, status = verify_for_render(report, trust, admin_pubkeys, _age(max_age))
     page = render_html(loaded, status)
     if output is not None and str(output) == "-":
         sys.stdout.write(page)
     else:
-        from wfhaudit.util.files import write_atomic
 
         path = write_atomic(output or default_output(report), page, mode=0o644)
         click.echo(f"HTML written to {for_terminal(path)}", err=True)
@@ -68,7 +68,6 @@ def render(ctx: click.Context, report: Path, output: Path | None, trust: Path | 
 def _age(text: str | None) -> dt.timedelta | None:
     if text is None:
         return None
-    from wfhaudit.util.durations import parse_duration
 
     try:
         return dt.timedelta(seconds=parse_duration(text))

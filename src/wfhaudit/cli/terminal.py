@@ -6,13 +6,17 @@ device-supplied string goes through `for_terminal` and reaches rich as a `Text`,
 
 from __future__ import annotations
 
-import os
+import json
 import shlex
-import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
+import click
+
+from wfhaudit.cli.console import make_console
+from wfhaudit.cli.terminal_live import ProbeDisplay
+from wfhaudit.facts import CATALOGUE
 from wfhaudit.util.display import format_value as display_value
 from wfhaudit.util.text import for_terminal
 
@@ -32,33 +36,6 @@ STATUS_STYLE = {"PASS": "bold green", "FAIL": "bold red", "UNKNOWN": "bold yello
 _RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
 
 
-def plain_output(stream: IO[str] | None = None) -> bool:
-    """True when output must have no colour or animation: not a TTY, NO_COLOR, or CI."""
-    if os.environ.get("NO_COLOR"):
-        return True
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        return True
-    stream = stream if stream is not None else sys.stderr
-    isatty = getattr(stream, "isatty", None)
-    try:
-        return not (isatty is not None and isatty())
-    except ValueError:  # closed stream
-        return True
-
-
-def make_console(file: TextIO | None = None, width: int | None = None,
-                 plain: bool | None = None) -> Console:
-    """A rich console on stderr (or file) with markup, emoji and highlighting off."""
-    from rich.console import Console
-
-    stream = file if file is not None else sys.stderr
-    plain = plain_output(stream) if plain is None else plain
-    return Console(file=stream, width=width, highlight=False, markup=False, emoji=False,
-                   force_terminal=False if plain else None, no_color=plain,
-                   color_system=None if plain else "auto",
-                   force_interactive=False if plain else None, soft_wrap=False)
-
-
 def format_value(value: Any, unit: str | None = None) -> str:
     """A measured value for people (see wfhaudit.util.display), safe for a terminal."""
     return for_terminal(display_value(value, unit))
@@ -73,7 +50,6 @@ def verdict_line(evaluation: Evaluation, console: Console | None = None) -> None
     """Print the one-line verdict (what --quiet prints): READY / NOT READY with blocking rules."""
     text = verdict_summary(evaluation)
     if console is None:
-        import click
 
         click.echo(text, err=True)
     else:
@@ -160,7 +136,6 @@ def print_evaluation(evaluation: Evaluation, title: str, console: Console | None
 
 
 def _is_envelope(path: Path) -> bool:
-    import json
 
     try:
         with path.open("rb") as fh:
@@ -202,7 +177,6 @@ def print_facts(facts: FactSet, console: Console | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from wfhaudit.facts import CATALOGUE
 
     console = console or make_console()
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
@@ -233,6 +207,5 @@ def probe_display(quiet: bool = False, console: Console | None = None) -> Any:
     """A context manager whose `.event` is the collect_facts callback (see terminal_live)."""
     if quiet:
         return _Silent()
-    from wfhaudit.cli.terminal_live import ProbeDisplay
 
     return ProbeDisplay(console=console)

@@ -11,7 +11,7 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from wfhaudit.cli.terminal import make_console, plain_output
+from wfhaudit.cli.console import make_console, plain_output
 from wfhaudit.util.text import for_terminal
 
 if TYPE_CHECKING:

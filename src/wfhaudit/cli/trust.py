@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
+from wfhaudit.app.trust import (
+    accept,
+    enrol_device,
+    init_trust,
+    open_campaign,
+    revoke_keys,
+    sign_trust,
+)
+from wfhaudit.cli.output import emit_json
 from wfhaudit.errors import UsageError
+from wfhaudit.trust.view import describe_lines, load_for_show
 
 DRAFT = click.option("--draft", "draft_path", type=click.Path(dir_okay=False, path_type=Path),
                      default=Path("trust.draft.json"), show_default=True,
@@ -26,9 +36,6 @@ def _when(text: str | None, option: str) -> dt.datetime | None:
             continue
     raise UsageError(f"{option}: {text!r} is not a date (2026-11-23 or 2026-11-23T10:40:00Z)")
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 @click.group()
@@ -59,19 +66,8 @@ def init_cmd(admin_key: Path, create_admin_key: bool, min_tool_version: str | No
 
     Example: wfhaudit trust init --admin-key it-admin.pem --create-admin-key
     """
-    from wfhaudit.trust.draft import create_admin_key as create
-    from wfhaudit.trust.draft import load_admin_key, new_draft, public_pem, write_draft
-    from wfhaudit.trust.file import ADMIN_PIN_NAME
-    from wfhaudit.util.files import write_atomic
-
-    if draft_path.exists() and not force:
-        raise UsageError(f"{draft_path}: a trust draft already exists (use --force to replace)")
-    if create_admin_key and (admin_key.exists() or admin_key.is_symlink()):
-        raise UsageError(f"{admin_key}: an admin key already exists; run without "
-                         "--create-admin-key to use it")
-    key = create(admin_key) if create_admin_key else load_admin_key(admin_key)
-    write_draft(draft_path, new_draft(min_tool_version))
-    pin = write_atomic(draft_path.parent / ADMIN_PIN_NAME, public_pem(key), mode=0o644)
+    pin = init_trust(draft_path, admin_key, create_key=create_admin_key, force=force,
+                     min_tool_version=min_tool_version)
     click.echo(f"Trust draft: {draft_path}\nAdmin public key (pin this in CI): {pin}", err=True)
 
 
@@ -92,30 +88,10 @@ def add_device_cmd(key_file: Path, device_id: str | None, owner: str | None,
 
     Example: wfhaudit trust add-device --key dev-1234.pub --owner jdoe@example.com
     """
-    from wfhaudit.crypto.keyutil import BadKeyError, device_id_hint, load_public_keys
-    from wfhaudit.errors import InvalidInputError
-    from wfhaudit.trust.draft import add_device, read_draft, write_draft
-    from wfhaudit.util.files import read_bytes
-
-    raw = read_bytes(key_file, "public key")
-    try:
-        found = load_public_keys(raw)
-    except BadKeyError as exc:
-        raise InvalidInputError(f"{key_file}: {exc}") from None
-    if len(found) != 1:
-        raise InvalidInputError(f"{key_file}: expected exactly one public key, found {len(found)}")
-    hint = device_id_hint(raw)
-    if device_id and hint and device_id != hint:
-        raise UsageError(f"--device-id {device_id} differs from {hint} named in {key_file}")
-    device = device_id or hint
-    if not device:
-        raise UsageError(f"{key_file} names no device id: pass --device-id")
-    start = _when(not_before, "--not-before") or _now() - dt.timedelta(days=7)
-    end = _when(not_after, "--not-after") or _now() + dt.timedelta(days=days)
-    doc = read_draft(draft_path)
-    kid = add_device(doc, found[0], device, start, end, owner)
-    write_draft(draft_path, doc)
-    click.echo(f"Enrolled {device} key {kid} (run `wfhaudit trust sign` to publish)", err=True)
+    done = enrol_device(draft_path, key_file, device_id, owner, _when(not_before, "--not-before"),
+                        _when(not_after, "--not-after"), days)
+    click.echo(f"Enrolled {done.device_id} key {done.keyid} (run `wfhaudit trust sign` to "
+               "publish)", err=True)
 
 
 @trust.command()
@@ -132,16 +108,8 @@ def revoke(keyids: tuple[str, ...], device_id: str | None, reason: str, at_text:
 
     Example: wfhaudit trust revoke --device dev-1234 --reason key-compromise
     """
-    from wfhaudit.trust.draft import device_keyids, read_draft, write_draft
-    from wfhaudit.trust.draft import revoke as do_revoke
-
-    doc = read_draft(draft_path)
-    targets = list(keyids) + (device_keyids(doc, device_id) if device_id else [])
-    if not targets:
-        raise UsageError("name a KEYID or --device")
-    do_revoke(doc, targets, reason, _when(at_text, "--at") or _now())
-    write_draft(draft_path, doc)
-    click.echo(f"Revoked {len(targets)} key(s) ({reason}); run `wfhaudit trust sign`", err=True)
+    count = revoke_keys(draft_path, list(keyids), device_id, reason, _when(at_text, "--at"))
+    click.echo(f"Revoked {count} key(s) ({reason}); run `wfhaudit trust sign`", err=True)
 
 
 @trust.command("accept-policy")
@@ -155,17 +123,8 @@ def accept_policy_cmd(digest: str, label: str | None, not_after: str | None,
 
     Example: wfhaudit trust accept-policy contact-center
     """
-    from wfhaudit.trust.draft import accept_policy, read_draft, write_draft
-
-    if not digest.startswith("sha256:"):
-        from wfhaudit.policy.loader import load_policy
-
-        policy = load_policy(digest)
-        digest, label = policy.digest, label or policy.id
-    doc = read_draft(draft_path)
-    accept_policy(doc, digest, label, _when(not_after, "--not-after"))
-    write_draft(draft_path, doc)
-    click.echo(f"Accepted {digest}; run `wfhaudit trust sign`", err=True)
+    accepted = accept(draft_path, digest, label, _when(not_after, "--not-after"))
+    click.echo(f"Accepted {accepted}; run `wfhaudit trust sign`", err=True)
 
 
 @trust.command()
@@ -183,26 +142,7 @@ def campaign(campaign_id: str, days: int, device_id: str | None, policy_ref: str
 
     Example: wfhaudit trust campaign --id 2026-W47 --days 7 --admin-key it-admin.pem
     """
-    from wfhaudit.trust.campaign import make_challenge, new_nonce, trust_entry
-    from wfhaudit.trust.draft import load_admin_key, read_draft, write_draft
-    from wfhaudit.util.files import write_atomic
-
-    digest = None
-    if policy_ref:
-        if policy_ref.startswith("sha256:"):
-            digest = policy_ref
-        else:
-            from wfhaudit.policy.loader import load_policy
-
-            digest = load_policy(policy_ref).digest
-    key = load_admin_key(admin_key)
-    doc = read_draft(draft_path)
-    start = _now()
-    end = start + dt.timedelta(days=days)
-    nonce = new_nonce()
-    doc["campaigns"].append(trust_entry(campaign_id, nonce, start, end, device_id, digest))
-    write_draft(draft_path, doc)
-    write_atomic(out, make_challenge(campaign_id, nonce, start, end, key, device_id, digest))
+    end = open_campaign(draft_path, admin_key, campaign_id, days, device_id, policy_ref, out)
     click.echo(f"Campaign {campaign_id} open until {end:%Y-%m-%d %H:%M}Z; challenge: {out}. "
                "Run `wfhaudit trust sign` so verifiers know it.", err=True)
 
@@ -219,21 +159,8 @@ def sign(admin_key: Path, days: int, out: Path, draft_path: Path) -> None:
 
     Example: wfhaudit trust sign --admin-key it-admin.pem --days 14 --out trust.json
     """
-    from wfhaudit.trust.draft import (
-        load_admin_key,
-        read_draft,
-        sign_draft,
-        signed_version,
-        write_draft,
-    )
-    from wfhaudit.util.files import write_atomic
-
-    key = load_admin_key(admin_key)
-    doc = read_draft(draft_path)
-    data = sign_draft(doc, key, _now(), days, signed_version(out))
-    write_atomic(out, data)
-    write_draft(draft_path, doc)
-    click.echo(f"Signed {out}: version {doc['version']}, expires {doc['expires']}", err=True)
+    version, expires = sign_trust(draft_path, admin_key, days, out)
+    click.echo(f"Signed {out}: version {version}, expires {expires}", err=True)
 
 
 @trust.command()
@@ -247,6 +174,9 @@ def show(path: Path, admin_pubkey: tuple[Path, ...], as_json: bool) -> None:
 
     Example: wfhaudit trust show trust.json
     """
-    from wfhaudit.trust.view import show_trust
-
-    show_trust(path, admin_pubkey, as_json)
+    doc, status = load_for_show(path, admin_pubkey)
+    if as_json:
+        emit_json({"status": status, "document": doc})
+        return
+    for line in describe_lines(path, doc, status):
+        click.echo(line)

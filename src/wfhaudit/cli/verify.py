@@ -10,9 +10,9 @@ import click
 
 from wfhaudit.app.verify import VerifyOptions, run_verify
 from wfhaudit.errors import UsageError
+from wfhaudit.reasons import TrustError
 from wfhaudit.util.durations import parse_duration
 from wfhaudit.util.text import for_terminal
-from wfhaudit.verify.reasons import TrustError
 from wfhaudit.verify.result import VerifyResult
 
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from wfhaudit.crypto import strictjson
 from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.keyutil import keyid
-from wfhaudit.verify.reasons import Reason
+from wfhaudit.reasons import Reason
 
 REPORT_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 TRUST_PAYLOAD_TYPE = "application/vnd.wfhaudit.trust+json"

@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.device_key import ensure_device_key
 from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, sign_envelope
 from wfhaudit.crypto.keyutil import spki_sha256
 from wfhaudit.errors import ReportError
@@ -48,6 +49,4 @@ def sign_report(predicate: Mapping[str, Any], key: Ed25519PrivateKey) -> bytes:
 
 def sign_with_device_key(predicate: Mapping[str, Any]) -> bytes:
     """Sign with this device's key, creating the key on first use."""
-    from wfhaudit.crypto.device_key import ensure_device_key
-
     return sign_report(predicate, ensure_device_key().private)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wfhaudit.errors import ExitCode
-from wfhaudit.fleet.model import SEVERITY_RANK
 from wfhaudit.fleet.summary import STALE_DEVICE, FleetSummary
+from wfhaudit.judge.rows import SEVERITY_RANK
 
 
 @dataclass(frozen=True)

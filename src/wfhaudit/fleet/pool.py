@@ -18,12 +18,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from wfhaudit.fleet.model import Rejected, Row
+from wfhaudit.crypto.keyutil import load_public_keys
 from wfhaudit.judge.findings import Judge, JudgeError
+from wfhaudit.judge.rows import Rejected, Row
 from wfhaudit.policy.model import Policy
+from wfhaudit.trust.file import load_trust
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import parse_stamp
 from wfhaudit.verify.inputs import chunks, try_read
+from wfhaudit.verify.verifier import Verifier
 
 ENVELOPE_MALFORMED = "ENVELOPE_MALFORMED"
 SCHEMA_INVALID = "SCHEMA_INVALID"
@@ -45,9 +48,6 @@ class Worker:
     """A verifier and a judge bound to one trust file."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        from wfhaudit.crypto.keyutil import load_public_keys
-        from wfhaudit.trust.file import load_trust
-        from wfhaudit.verify.verifier import Verifier
 
         pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
         trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from wfhaudit.fleet.model import (
+from wfhaudit.judge.rows import (
     CODE_STATUS,
     DUPLICATE,
     SEQUENCE_ROLLBACK,

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from wfhaudit.errors import EvidenceError
 from wfhaudit.host.platform_info import OsInfo, current_os_info
+from wfhaudit.host.snapshots import take_snapshot
 
 EVIDENCE_FORMAT = "wfhaudit-evidence/1"
 MAX_OUTPUT_CHARS = 2_000_000
@@ -257,8 +258,6 @@ class LiveHost:
 
     def snapshot(self, name: str) -> Any:
         """Take a psutil snapshot by name and record it."""
-        from wfhaudit.host.snapshots import take_snapshot
-
         value = take_snapshot(name)
         with self._lock:
             self.evidence.snapshots[name] = value

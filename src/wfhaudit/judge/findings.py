@@ -15,7 +15,7 @@ from typing import Any
 
 from wfhaudit.evaluate import Evaluation, Status, evaluate
 from wfhaudit.facts import FactSet
-from wfhaudit.fleet.model import STATUS_CODE, Accepted, Issue, Judgement, RuleMeta
+from wfhaudit.judge.rows import STATUS_CODE, Accepted, Issue, Judgement, RuleMeta
 from wfhaudit.policy.model import Policy
 from wfhaudit.util.jsonshape import as_mapping
 from wfhaudit.util.text import clip

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfhaudit.crypto.canonical import digest
+
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
@@ -102,8 +104,6 @@ class Policy:
     @property
     def digest(self) -> str:
         """SHA-256 over the RFC 8785 form of the resolved document."""
-        from wfhaudit.crypto.canonical import digest
-
         return digest(self.document())
 
     def needed_facts(self) -> set[str]:

@@ -16,8 +16,8 @@ from typing import Protocol
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import TrendPoint
-from wfhaudit.fleet.model import Accepted
-from wfhaudit.fleet.summary import FleetSummary
+from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, FleetSummary
+from wfhaudit.judge.rows import Accepted
 from wfhaudit.util.timefmt import now_utc, stamp
 
 _SCHEMA = """
@@ -129,8 +129,6 @@ class SqliteHistoryStore:
 
     def finish_run(self, summary: FleetSummary, decided_by: str, exit_code: int) -> None:
         """Write the run's row, device states and rejections; commit."""
-        from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
-
         s = summary
         self._db.execute(
             "UPDATE fleet_runs SET finished_at=?, inputs=?, accepted=?, rejected=?, "

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wfhaudit.crypto import strictjson
 from wfhaudit.crypto.canonical import canonical_bytes
+from wfhaudit.crypto.device_key import load_ed25519_private_key, write_private_file
 from wfhaudit.crypto.dsse import (
     TRUST_PAYLOAD_TYPE,
     EnvelopeError,
@@ -123,15 +124,11 @@ def accept_policy(doc: dict[str, Any], digest: str, label: str | None = None,
 
 def load_admin_key(path: Path) -> Ed25519PrivateKey:
     """The admin's private key (refusing group/world-readable files and symlinks)."""
-    from wfhaudit.crypto.device_key import load_ed25519_private_key
-
     return load_ed25519_private_key(path, "the admin key must be Ed25519")
 
 
 def create_admin_key(path: Path, force: bool = False) -> Ed25519PrivateKey:
     """A new admin key, 0600, never replacing an existing file unless force."""
-    from wfhaudit.crypto.device_key import write_private_file
-
     key = Ed25519PrivateKey.generate()
     path.parent.mkdir(parents=True, exist_ok=True)
     write_private_file(path, key.private_bytes(

@@ -37,9 +37,9 @@ from wfhaudit.crypto.keyutil import (
     verify_signature,
 )
 from wfhaudit.errors import InvalidInputError
+from wfhaudit.reasons import Reason, TrustError
 from wfhaudit.util.files import read_bytes
 from wfhaudit.util.timefmt import parse_epoch, to_datetime
-from wfhaudit.verify.reasons import Reason, TrustError
 
 TRUST_TYPE = "https://wfhaudit.dev/trust/v1"
 ADMIN_PIN_NAME = "wfhaudit-admin.pub"

@@ -1,4 +1,4 @@
-"""`wfhaudit trust show`: a signed trust file (signature checked) or a draft, for people."""
+"""A signed trust file (signature checked) or a draft, loaded and described for people."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import click
 
 from wfhaudit.crypto import strictjson
 from wfhaudit.crypto.dsse import TRUST_PAYLOAD_TYPE
@@ -18,9 +16,11 @@ from wfhaudit.trust.file import (
     verify_admin_envelope,
 )
 from wfhaudit.util.files import read_bytes
+from wfhaudit.util.text import for_terminal
 
 
-def _load(path: Path, pins: Sequence[Path]) -> tuple[dict[str, Any], str]:
+def load_for_show(path: Path, pins: Sequence[Path]) -> tuple[dict[str, Any], str]:
+    """(the trust document, its status): a draft as is, a signed file after its signature."""
     data = read_bytes(path, "trust file")
     try:
         doc = strictjson.loads(data)
@@ -37,33 +37,27 @@ def _load(path: Path, pins: Sequence[Path]) -> tuple[dict[str, Any], str]:
     return doc, "signed, EXPIRED" if expired else "signed, signature verified"
 
 
-def show_trust(path: Path, pins: Sequence[Path], as_json: bool) -> None:
-    """Print the trust document (JSON on stdout, or a summary for people)."""
-    from wfhaudit.util.text import for_terminal
-
-    doc, status = _load(path, pins)
-    if as_json:
-        from wfhaudit.cli import emit_json
-
-        emit_json({"status": status, "document": doc})
-        return
-    click.echo(f"{for_terminal(path)}: {status}")
-    click.echo(f"version {doc['version']}  issued {doc.get('issuedAt') or '-'}  "
-               f"expires {doc.get('expires') or '-'}  min tool {doc.get('minToolVersion') or '-'}")
+def describe_lines(path: Path, doc: dict[str, Any], status: str) -> list[str]:
+    """A summary of the trust document for a terminal, every device-supplied string cleaned."""
+    lines = [f"{for_terminal(path)}: {status}",
+             f"version {doc['version']}  issued {doc.get('issuedAt') or '-'}  "
+             f"expires {doc.get('expires') or '-'}  min tool {doc.get('minToolVersion') or '-'}"]
     revoked = {r["keyid"]: r for r in doc.get("revoked", [])}
-    click.echo(f"accepted policies ({len(doc.get('acceptedPolicies', []))}):")
+    lines.append(f"accepted policies ({len(doc.get('acceptedPolicies', []))}):")
     for p in doc.get("acceptedPolicies", []):
         until = f" until {p['notAfter']}" if p.get("notAfter") else ""
-        click.echo(f"  sha256:{p['digest']['sha256']}  {for_terminal(p.get('id', ''))}{until}")
-    click.echo(f"devices ({len(doc.get('devices', []))}):")
+        lines.append(f"  sha256:{p['digest']['sha256']}  {for_terminal(p.get('id', ''))}{until}")
+    lines.append(f"devices ({len(doc.get('devices', []))}):")
     for dev in doc.get("devices", []):
         owner = f"  ({for_terminal(dev['owner'])})" if dev.get("owner") else ""
-        click.echo(f"  {for_terminal(dev['deviceId'])}{owner}")
+        lines.append(f"  {for_terminal(dev['deviceId'])}{owner}")
         for k in dev["keys"]:
             r = revoked.get(k["keyid"])
             state = f"REVOKED {r['reason']} {r['revokedAt']}" if r else "active"
-            click.echo(f"    {k['keyid'][:23]}…  {k['alg']}  {k['notBefore']} .. "
-                       f"{k['notAfter']}  {state}")
+            lines.append(f"    {k['keyid'][:23]}…  {k['alg']}  {k['notBefore']} .. "
+                         f"{k['notAfter']}  {state}")
     for c in doc.get("campaigns", []):
         who = f" device {for_terminal(c['deviceId'])}" if c.get("deviceId") else ""
-        click.echo(f"campaign {for_terminal(c['id'])}: {c['notBefore']} .. {c['notAfter']}{who}")
+        lines.append(f"campaign {for_terminal(c['id'])}: {c['notBefore']} .. {c['notAfter']}"
+                     f"{who}")
+    return lines

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from wfhaudit.verify.reasons import Reason
+from wfhaudit.reasons import Reason
 
 
 @dataclass(slots=True)

@@ -32,14 +32,14 @@ from wfhaudit.crypto.keyutil import verify_signature
 from wfhaudit.crypto.statement import PREDICATE_TYPE, STATEMENT_TYPE, SUBJECT_PREFIX
 from wfhaudit.judge.policies import PolicyCache, PolicyEntry, PolicyProblem
 from wfhaudit.policy.model import Policy
+from wfhaudit.reasons import Reason
 from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem, check_predicate
-from wfhaudit.store.verifier_state import Accepted, MemoryStore, VerifierStore
 from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
 from wfhaudit.verify.inputs import try_read
-from wfhaudit.verify.reasons import Reason
 from wfhaudit.verify.result import VerifyResult, demote, mismatch_detail, rejected
+from wfhaudit.verify.state import Accepted, MemoryStore, VerifierStore
 
 DEFAULT_MAX_BYTES = 1 << 20
 DEFAULT_MAX_AGE = dt.timedelta(days=7)

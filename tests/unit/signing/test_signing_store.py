@@ -9,9 +9,10 @@ import pytest
 from tests.security.pki import NOW, Pki
 
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.store.verifier_state import Accepted, MemoryStore, SQLiteStore
+from wfhaudit.reasons import TrustError
+from wfhaudit.store.verifier_state import SQLiteStore
 from wfhaudit.trust.file import load_trust
-from wfhaudit.verify.reasons import TrustError
+from wfhaudit.verify.state import Accepted, MemoryStore
 from wfhaudit.verify.verifier import Verifier
 
 

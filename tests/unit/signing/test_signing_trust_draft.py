@@ -12,6 +12,7 @@ from tests.security.pki import NOW
 
 from wfhaudit.crypto.keyutil import BadKeyError, keyid
 from wfhaudit.errors import InvalidInputError
+from wfhaudit.reasons import TrustError
 from wfhaudit.trust.campaign import campaign_for_check, make_challenge, new_nonce
 from wfhaudit.trust.draft import (
     accept_policy,
@@ -25,7 +26,6 @@ from wfhaudit.trust.draft import (
     write_draft,
 )
 from wfhaudit.trust.file import ADMIN_PIN_NAME, load_trust, parse_trust_document
-from wfhaudit.verify.reasons import TrustError
 
 DAY = dt.timedelta(days=1)
 

@@ -8,8 +8,8 @@ from typing import Any, TextIO
 
 from wfhaudit import __version__
 from wfhaudit.fleet.context import RunContext, iso
-from wfhaudit.fleet.model import Accepted, Issue, Judgement
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, DeviceState
+from wfhaudit.judge.rows import Accepted, Issue, Judgement
 
 FORMAT = "wfhaudit-fleet/1"
 

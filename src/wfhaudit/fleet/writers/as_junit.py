@@ -7,8 +7,8 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from wfhaudit.fleet.context import RunContext, iso
-from wfhaudit.fleet.model import Issue, RuleMeta
 from wfhaudit.fleet.summary import MISSING, STALE_DEVICE
+from wfhaudit.judge.rows import Issue, RuleMeta
 from wfhaudit.util.text import xml_chars
 
 # Characters XML 1.0 cannot carry even escaped; device text may contain them.

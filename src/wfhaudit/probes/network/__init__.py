@@ -11,6 +11,7 @@ from wfhaudit.facts import Fact
 from wfhaudit.probes.base import Probe, ProbeContext, check_fact_keys
 from wfhaudit.probes.network import link_linux, link_macos, link_windows
 from wfhaudit.probes.network.config import NetworkSettings, network_settings
+from wfhaudit.probes.network.measure import live_measure
 from wfhaudit.probes.network.speed_facts import download_window, throughput_facts
 from wfhaudit.probes.network.udp_facts import loaded_rtt_fact, mos_fact, udp_facts
 
@@ -36,7 +37,6 @@ def facts_from_measurements(stun: dict[str, Any] | None,
 
 
 def _measure(ctx: ProbeContext, cfg: NetworkSettings) -> list[Fact]:
-    from wfhaudit.probes.network.measure import live_measure
 
     held: dict[str, dict[str, Any]] = {}
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from wfhaudit import __version__
 from wfhaudit.errors import ReportError
 from wfhaudit.report.html.view import build_view
+from wfhaudit.report.reading import read_predicate_lenient
 from wfhaudit.util.files import read_bytes, write_atomic
 from wfhaudit.util.text import json_for_script, visible
 
@@ -63,8 +65,6 @@ class LoadedReport:
 
 def load_report(path: Path) -> LoadedReport:
     """Read a report file (envelope, Statement or plain predicate) without verifying it."""
-    from wfhaudit.report.reading import read_predicate_lenient
-
     raw = read_bytes(path, "report")
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -113,7 +113,6 @@ def render_html(report: LoadedReport, signature: SignatureStatus | None = None) 
     view: dict[str, Any] = {} if signature.rejected else build_view(report.predicate)
     if view and signature.verified and signature.verifier_verdict:
         _verifier_wins(view, signature)
-    from wfhaudit import __version__
 
     context = {"csp": content_security_policy(), "css": Markup(css),  # noqa: S704 - our packaged stylesheet
                "sig": signature,
