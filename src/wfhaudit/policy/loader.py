@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,28 @@ class _Resolver:
 
     def from_document(self, doc: Any, source: str, base_dir: Path | None
                       ) -> tuple[dict[str, Any], list[str]] | None:
+        """One policy layer resolved over its parents, or None when it has problems."""
+        before = len(self.problems)
+        if not self._checked(doc, source):
+            return None
+        merged = self._inherit(doc, source, base_dir)
+        self._own_rules(doc, source, merged, before)
+        merged.settings = deep_merge(merged.settings, doc.get("settings", {}))
+        self._overrides_and_waivers(doc, source, merged)
+        rules = [r for r in merged.rules if r.pop("enabled", True)]
+        if len(self.problems) > before:
+            return None
+        return {"rules": rules, "settings": merged.settings, "waivers": merged.waivers,
+                "id": doc["id"], "version": doc["version"], "title": doc["title"],
+                "description": doc.get("description", "")}, [*merged.chain, doc["id"]]
+
+    def _checked(self, doc: Any, source: str) -> bool:
+        """Schema, then per-rule and per-waiver checks; False when the schema failed."""
         before = len(self.problems)
         for path, message in schema_problems(doc):
             self.problem(source, path, message)
         if len(self.problems) > before:
-            return None
+            return False
         for i, rule in enumerate(doc.get("rules", [])):
             for path, message in rule_problems(rule, f"$.rules[{i}]"):
                 self.problem(source, path, message)
@@ -126,10 +144,11 @@ class _Resolver:
             if parse_date(waiver["expires"]) is None:
                 self.problem(source, f"$.waivers[{i}].expires",
                              f"{waiver['expires']!r} is not a real date")
-        rules: list[dict[str, Any]] = []
-        settings: dict[str, Any] = {}
-        waivers: list[dict[str, Any]] = []
-        chain: list[str] = []
+        return True
+
+    def _inherit(self, doc: Any, source: str, base_dir: Path | None) -> _Merged:
+        """Rules, settings and waivers of every parent in `extends`, in order."""
+        merged = _Merged()
         for i, ref in enumerate(doc.get("extends", [])):
             try:
                 parent_file = resolve_ref(ref, base_dir)
@@ -140,27 +159,34 @@ class _Resolver:
             if parent is None:
                 continue
             layer, parent_chain = copy.deepcopy(parent)
-            chain += [c for c in parent_chain if c not in chain]
-            known = {r["id"] for r in rules}
+            merged.chain += [c for c in parent_chain if c not in merged.chain]
+            known = {r["id"] for r in merged.rules}
             # A diamond (two parents sharing a grandparent) brings identical rules twice: keep
             # one. Differing rules with the same id are reported as duplicates below.
-            rules += [r for r in layer["rules"] if r["id"] not in known or r not in rules]
-            settings = deep_merge(settings, layer["settings"])
-            waivers += [w for w in layer["waivers"] if w not in waivers]
-        seen = {r["id"] for r in rules}
+            merged.rules += [r for r in layer["rules"]
+                             if r["id"] not in known or r not in merged.rules]
+            merged.settings = deep_merge(merged.settings, layer["settings"])
+            merged.waivers += [w for w in layer["waivers"] if w not in merged.waivers]
+        return merged
+
+    def _own_rules(self, doc: Any, source: str, merged: _Merged, before: int) -> None:
+        """Append this layer's rules; an id seen before (here or inherited) is a problem."""
+        seen = {r["id"] for r in merged.rules}
         for i, rule in enumerate(doc.get("rules", [])):
             if rule["id"] in seen:
                 self.problem(source, f"$.rules[{i}].id",
                              f"duplicate rule id {rule['id']!r} (use overrides to change an "
                              "inherited rule)")
             seen.add(rule["id"])
-            rules.append(_normalise_rule(rule))
-        ids = [r["id"] for r in rules]
+            merged.rules.append(_normalise_rule(rule))
+        ids = [r["id"] for r in merged.rules]
         dupes = {x for x in ids if ids.count(x) > 1}
         if dupes and len(self.problems) == before:
             self.problem(source, "$.extends", f"rule ids defined twice: {', '.join(sorted(dupes))}")
-        settings = deep_merge(settings, doc.get("settings", {}))
-        by_id = {r["id"]: r for r in rules}
+
+    def _overrides_and_waivers(self, doc: Any, source: str, merged: _Merged) -> None:
+        """Apply this layer's overrides to the rules so far and add its waivers."""
+        by_id = {r["id"]: r for r in merged.rules}
         for i, override in enumerate(doc.get("overrides", [])):
             target = by_id.get(override["rule"])
             if target is None:
@@ -176,13 +202,17 @@ class _Resolver:
         for i, waiver in enumerate(doc.get("waivers", [])):
             if waiver["rule"] not in by_id:
                 self.problem(source, f"$.waivers[{i}].rule", f"no rule {waiver['rule']!r} to waive")
-            waivers.append(dict(waiver))
-        rules = [r for r in rules if r.pop("enabled", True)]
-        if len(self.problems) > before:
-            return None
-        return {"rules": rules, "settings": settings, "waivers": waivers,
-                "id": doc["id"], "version": doc["version"], "title": doc["title"],
-                "description": doc.get("description", "")}, [*chain, doc["id"]]
+            merged.waivers.append(dict(waiver))
+
+
+@dataclass
+class _Merged:
+    """What a layer has gathered so far: rules, settings, waivers and the chain of policy ids."""
+
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
 
 
 def _normalise_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
