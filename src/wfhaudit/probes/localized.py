@@ -123,7 +123,7 @@ def language_of(observed: Iterable[str], known: Iterable[tuple[str, Iterable[str
 
 
 def describe_language(text: str) -> str:
-    """The language for a reason: from its script or letters, else 'one wfhaudit does not know'."""
+    """The language to name in a reason (from its letters), or one wfhaudit does not recognise."""
     return script_language(text) or "one wfhaudit does not recognise"
 
 
