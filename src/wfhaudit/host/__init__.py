@@ -167,6 +167,20 @@ class Evidence:
         return cls(os_info, commands, files, dirs, snaps, meas)
 
 
+def decode_output(raw: bytes, fallback: str | None = None) -> str:
+    """Command output as text: UTF-8, else (Windows) the console's OEM code page.
+
+    Windows tools such as manage-bde and netsh write piped output in the OEM code page
+    (850 for German, 932 for Japanese, 936 for Chinese); read as UTF-8 it would lose every
+    non-ASCII letter, and with them the localized labels the probes parse.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        codec = fallback or ("oem" if os.name == "nt" else None)
+        return raw.decode(codec or "utf-8", "replace")
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "\n[truncated by wfhaudit]"
 
@@ -230,10 +244,8 @@ class LiveHost:
                 out_b, err_b = proc.communicate(timeout=2)
             except subprocess.TimeoutExpired:
                 out_b, err_b = b"", b""
-            return done(None, out_b.decode("utf-8", "replace"), err_b.decode("utf-8", "replace"),
-                        "timeout")
-        return done(proc.returncode, out_b.decode("utf-8", "replace"),
-                    err_b.decode("utf-8", "replace"))
+            return done(None, decode_output(out_b), decode_output(err_b), "timeout")
+        return done(proc.returncode, decode_output(out_b), decode_output(err_b))
 
     def read_file(self, path: str) -> str | None:
         """Read a text file (bounded); record its content or None."""

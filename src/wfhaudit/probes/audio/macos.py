@@ -4,7 +4,7 @@ Each CoreAudio device is one `_items` entry (older macOS nests another `_items` 
 walk is recursive). `coreaudio_device_input`/`_output` hold channel counts; a device with both
 is listed once per direction. Defaults are flagged `"spaudio_yes"`; the transport says
 builtin/usb/bluetooth/virtual/... A built-in device whose output source is "External
-Headphones" is the 3.5 mm jack. `spaudio_default` is a placeholder, never a name.
+Headphones" (or its translation: `macos_sources`) is the 3.5 mm jack. `spaudio_default` is a placeholder, never a name.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from wfhaudit.facts import Fact
 from wfhaudit.probes.audio.classify import classify_all
 from wfhaudit.probes.audio.derive import all_unknown, derive_facts
+from wfhaudit.probes.audio.macos_sources import source_form
 from wfhaudit.probes.audio.model import AudioDevice, Direction, Inventory
 from wfhaudit.probes.base import ProbeContext
 
@@ -46,18 +47,9 @@ def _channels(value: Any) -> int:
 
 
 def _source_hint(value: Any) -> tuple[str | None, str | None]:
-    """(form factor, port label) from coreaudio_output_source / input_source."""
+    """(form factor, port label) from coreaudio_output_source / input_source (any language)."""
     text = value if isinstance(value, str) and value != "spaudio_default" else ""
-    low = text.lower()
-    if "headphone" in low:
-        return "headphone", text
-    if "external microphone" in low or "headset" in low:
-        return "headset", text
-    if "speaker" in low:
-        return "internal", text
-    if "microphone" in low:
-        return "internal", text
-    return None, text or None
+    return source_form(text), text or None
 
 
 def parse(text: str) -> tuple[list[AudioDevice], str | None, str | None] | None:

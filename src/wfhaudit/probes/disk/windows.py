@@ -1,9 +1,12 @@
 """Windows disk encryption: BitLocker via WMI (admin), the shell property (no admin), manage-bde.
 
-`manage-bde -status` is the last resort and is read only when it is in English.
+`manage-bde -status` is the last resort; its text is read in the display languages of the
+translation table (`bde_labels`), and any other language gives UNKNOWN naming that language.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
@@ -14,8 +17,10 @@ from wfhaudit.probes.disk.windows_bde import (
     parse_cim,
     parse_manage_bde,
     parse_shell,
+    volume_blocks_present,
     volume_verdict,
 )
+from wfhaudit.probes.localized import describe_language, localized_reason
 
 _PS = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command")
 _DRIVES = ("SystemDrive = $env:SystemDrive; "
@@ -58,21 +63,28 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     sources: list[str] = []
     problems: list[str] = []
     report: BdeReport | None = None
+    system: str | None = None
     for argv, parse, what in ((BDE_CIM, parse_cim, "the BitLocker WMI query (needs Administrator)"),
                               (BDE_SHELL, parse_shell, "the Explorer BitLocker property"),
                               (MANAGE_BDE, parse_manage_bde, "manage-bde -status")):
         result = host.run(argv, timeout=10.0)
         sources.append(result.source)
         parsed = parse(result.stdout) if result.ok else None
+        if parsed is not None and not parsed.system_drive and system:
+            # manage-bde marks the Windows volume in words; an earlier JSON source named it.
+            parsed = replace(parsed, system_drive=system)
+        system = system or (parsed.system_drive if parsed else None)
         if _usable(parsed):
             report = parsed
             break
         if not result.ok:
             problems.append(f"{what}: {_failure(result)}")
-        elif parsed is None and argv is MANAGE_BDE and result.stdout.strip():
-            problems.append("manage-bde printed no English labels (a localized Windows); we do "
-                            "not guess from translated text, so run wfhaudit as Administrator "
-                            "for the language-neutral WMI query")
+        elif parsed is None and argv is MANAGE_BDE and volume_blocks_present(result.stdout):
+            problems.append(localized_reason(
+                describe_language(result.stdout),
+                "manage-bde labels that are not in wfhaudit's translation table, so they are not "
+                "guessed; the language-neutral sources above answer where PowerShell may run "
+                "(the WMI query as Administrator)"))
         elif parsed is None:
             problems.append(f"{what}: output not recognised")
         else:

@@ -3,7 +3,8 @@
 Numeric sources first (they do not depend on the display language): WMI
 Win32_EncryptableVolume methods when elevated, the Explorer shell property
 System.Volume.BitLockerProtection when not; `manage-bde -status` text only as a last resort,
-and only when it is in English.
+read through the translation table in `bde_labels` (a language or a value not in it is
+UNKNOWN, never guessed).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.probes.disk.bde_labels import LANGUAGES, BdeLanguage
 from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.localized import language_of, localized_reason, lookup, same
 from wfhaudit.probes.powershell import load_json
 from wfhaudit.util.jsonshape import as_int
 
@@ -56,6 +59,7 @@ class BdeReport:
     volumes: tuple[BdeVolume, ...]
     system_drive: str | None = None
     home_drive: str | None = None
+    language: str = ""
 
     def volume(self, drive: str) -> BdeVolume | None:
         """The volume with this drive letter (`C:`), case-insensitive."""
@@ -128,49 +132,84 @@ def parse_shell(text: str) -> BdeReport | None:
                      _drive(data.get("HomeDrive")) or None)
 
 
-_VOLUME_LINE = re.compile(r"^Volume\s+(?:([A-Za-z]:)|\S+)", re.MULTILINE)
-_CONVERSION_TEXT = {"fully encrypted": "encrypted", "used space only encrypted": "encrypted",
-                    "fully decrypted": "decrypted", "encryption in progress": "encrypting",
-                    "decryption in progress": "decrypting", "encryption paused":
-                    "encryption paused", "decryption paused": "decryption paused"}
+# A volume line is not indented: a word ("Volume", "Wolumin", "卷", "ボリューム"), then the
+# drive ('"C:"' in German) or a \\?\Volume{...} path, then the label in brackets.
+_VOLUME_LINE = re.compile(r'^[^\s:]+[ \t]+(?:"?([A-Za-z]:)"?|\\\\\?\\\S+)[ \t]*(?:\[|$)',
+                          re.MULTILINE)
+_PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
+
+
+def _blocks(text: str) -> list[tuple[str, list[str], list[tuple[str, str]]]]:
+    """(drive, bracket lines, (label, value) fields) for each volume block."""
+    text = text.replace("\uff1a", ":")
+    starts = list(_VOLUME_LINE.finditer(text))
+    out = []
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        lines = text[match.end():end].splitlines()
+        marks = [ln.strip() for ln in lines if ln.strip().startswith("[")]
+        fields = []
+        for line in lines:
+            label, sep, value = line.partition(":")
+            if sep and label.strip() and line[:1].isspace():
+                fields.append((label.strip(), value.strip()))
+        out.append(((match.group(1) or "").upper(), marks, fields))
+    return out
+
+
+def volume_blocks_present(text: str) -> bool:
+    """Whether the text has manage-bde's volume blocks (in whatever language)."""
+    return any(fields for _d, _m, fields in _blocks(text))
+
+
+def manage_bde_language(text: str) -> BdeLanguage | None:
+    """The display language whose manage-bde labels the text uses, None when none is known."""
+    labels = [label for _d, _m, fields in _blocks(text) for label, _v in fields]
+    name = language_of(labels, [(lang.name, lang.labels) for lang in LANGUAGES])
+    return next((lang for lang in LANGUAGES if lang.name == name), None)
+
+
+def _bde_volume(lang: BdeLanguage, drive: str, marks: list[str],
+                fields: list[tuple[str, str]]) -> BdeVolume | None:
+    values: dict[str, str] = {}
+    for label, value in fields:
+        field = lookup(label, lang.labels)
+        if field:
+            values.setdefault(field, value)
+    if "conversion" not in values and "protection" not in values:
+        return None
+    prot_text, conv_text = values.get("protection", ""), values.get("conversion", "")
+    protected = lookup(prot_text, lang.protection, prefix=True)
+    conversion = lookup(conv_text, lang.conversion)
+    locked = lookup(values.get("lock", ""), lang.lock)
+    if protected is None and locked:
+        protected = True  # only a BitLocker-protected volume can be locked
+    pct = _PERCENT.search(values.get("percent", ""))
+    note = f"manage-bde ({lang.name}): {prot_text[:60]!r}, {conv_text[:60]!r}"
+    unread = [v for v, known in ((prot_text, protected), (conv_text, conversion))
+              if v and known is None]
+    if unread and protected is None:
+        what = f"manage-bde printed {unread[0][:60]!r}, which is not in wfhaudit's table"
+        note = what if lang.name == "English" else localized_reason(lang.name, what)
+    is_os = any(same(mark, m) for mark in marks for m in lang.os_volume)
+    return BdeVolume(drive, True, is_os, protected, conversion,
+                     float(pct.group(1).replace(",", ".")) if pct else None, locked, note)
 
 
 def parse_manage_bde(text: str) -> BdeReport | None:
-    """Parse English `manage-bde -status`; None when no English labels are found."""
-    starts = list(_VOLUME_LINE.finditer(text))
+    """Parse `manage-bde -status` in any language of the table; None when its labels are unknown."""
+    lang = manage_bde_language(text)
+    if lang is None:
+        return None
     vols = []
-    os_drive = None
-    for i, match in enumerate(starts):
-        block = text[match.start():starts[i + 1].start() if i + 1 < len(starts) else len(text)]
-        fields: dict[str, str] = {}
-        for line in block.splitlines():
-            key, sep, value = line.partition(":")
-            if sep and key.strip() and not key.startswith("Volume"):
-                fields[key.strip().lower()] = value.strip()
-        if "conversion status" not in fields and "protection status" not in fields:
-            continue
-        drive = (match.group(1) or "").upper()
-        if not drive:
-            continue
-        is_os = "[os volume]" in block.lower()
-        if is_os:
-            os_drive = drive
-        prot_text = fields.get("protection status", "").lower()
-        protected = True if prot_text.startswith("protection on") else \
-            False if prot_text.startswith("protection off") else None
-        pct_text = fields.get("percentage encrypted", "").rstrip("% ").replace(",", ".")
-        try:
-            pct: float | None = float(pct_text)
-        except ValueError:
-            pct = None
-        locked = {"locked": True, "unlocked": False}.get(fields.get("lock status", "").lower())
-        conversion = _CONVERSION_TEXT.get(fields.get("conversion status", "").lower())
-        vols.append(BdeVolume(drive, True, is_os, protected, conversion, pct, locked,
-                              f"manage-bde: {fields.get('protection status', '?')}, "
-                              f"{fields.get('conversion status', '?')}"))
+    for drive, marks, fields in _blocks(text):
+        vol = _bde_volume(lang, drive, marks, fields) if drive else None
+        if vol is not None:
+            vols.append(vol)
     if not vols:
         return None
-    return BdeReport("manage-bde", tuple(vols), os_drive, None)
+    os_drive = next((v.drive for v in vols if v.is_os), None)
+    return BdeReport("manage-bde", tuple(vols), os_drive, None, lang.name)
 
 
 def volume_verdict(vol: BdeVolume) -> Verdict:

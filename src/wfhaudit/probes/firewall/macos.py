@@ -4,7 +4,9 @@ ALF: `socketfilterfw --getglobalstate` (works as a normal user on every release)
 refused (managed Macs) or unreadable, the managed profile's EnableFirewall, then
 `system_profiler SPFirewallDataType -json`, and only before macOS 15 (Darwin 24) the
 com.apple.alf plist: from macOS 15 the ALF settings left that plist, and a leftover file can
-hold a stale value, so it is never read there. pf is a separate packet filter that ALF does not
+hold a stale value, so it is never read there. When ALF is on, `--getblockall` reads the
+separate block-all switch for the detail: State = 2 is published both with block-all on and
+with it off, so the number alone is never read as block-all. pf is a separate packet filter that ALF does not
 use; it counts only when enabled with an unconditional inbound block, and needs root to read.
 """
 
@@ -20,16 +22,21 @@ from wfhaudit.probes.firewall.common import decided, join_reasons, no_profiles, 
 from wfhaudit.probes.firewall.nft import needs_root
 
 SOCKETFILTERFW = ("/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate")
+BLOCKALL = ("/usr/libexec/ApplicationFirewall/socketfilterfw", "--getblockall")
 MANAGED_FIREWALL = ("defaults", "read", "/Library/Managed Preferences/com.apple.security.firewall",
                     "EnableFirewall")
 SP_FIREWALL = ("system_profiler", "SPFirewallDataType", "-json")
 ALF_PLIST = ("defaults", "read", "/Library/Preferences/com.apple.alf", "globalstate")
 PF_INFO = ("pfctl", "-s", "info")
 PF_RULES = ("pfctl", "-s", "rules")
-COMMANDS = [SOCKETFILTERFW, MANAGED_FIREWALL, SP_FIREWALL, ALF_PLIST, PF_INFO, PF_RULES]
+COMMANDS = [SOCKETFILTERFW, MANAGED_FIREWALL, SP_FIREWALL, ALF_PLIST, BLOCKALL, PF_INFO, PF_RULES]
 
 MACOS_15_DARWIN = 24
-STATE_WORDS = {0: "off", 1: "on", 2: "on, blocking all incoming connections"}
+# `--getblockall` wordings, newer then older releases; the "is set to" sentence is what
+# releases print for an enabled block-all without a state word.
+_BLOCKALL_ON = ("block all state set to enabled", "block all enabled",
+                "is set to block all non-essential incoming connections")
+_BLOCKALL_OFF = ("block all state set to disabled", "block all disabled")
 _STATE = re.compile(r"\(State\s*=\s*([^)]*)\)")
 _SP_STATES = {"spfirewall_globalstate_allow_all": 0,
               "spfirewall_globalstate_limit_connections": 1,
@@ -56,6 +63,14 @@ def parse_globalstate(text: str) -> int | None:
     if lowered.startswith("firewall is enabled"):
         return 1
     return None
+
+
+def parse_blockall(text: str) -> bool | None:
+    """Whether `socketfilterfw --getblockall` says block-all is on; None when it says neither."""
+    lowered = " ".join(text.lower().split())
+    on = any(w in lowered for w in _BLOCKALL_ON)
+    off = any(w in lowered for w in _BLOCKALL_OFF)
+    return on if on != off else None
 
 
 def parse_defaults_int(result: CommandResult, allowed: tuple[int, ...]) -> int | None:
@@ -179,13 +194,29 @@ def _pf(ctx: ProbeContext, sources: list[str]) -> tuple[bool | None, str]:
     return False, "pf is enabled but has no unconditional inbound block"
 
 
+def _blockall(ctx: ProbeContext, sources: list[str]) -> str:
+    """The block-all setting as socketfilterfw reports it, for the detail.
+
+    Block-all is a separate switch: State = 2 is published both with block-all on and with it
+    off (and with only stealth mode on), so the state number alone is never read as block-all.
+    """
+    result = ctx.host.run(BLOCKALL, timeout=10)
+    sources.append(result.source)
+    value = parse_blockall(result.stdout) if result.ok else None
+    if value is not None:
+        return f"block all incoming connections: {'on' if value else 'off'} (--getblockall)"
+    why = result.failure() if not result.ok else "--getblockall said neither on nor off"
+    return f"block all incoming connections: not read ({why})"
+
+
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Facts firewall.enabled, firewall.source and firewall.profiles_off for macOS."""
     sources: list[str] = []
     state, how, problems = _alf_state(ctx, sources)
     extra = [no_profiles("macOS")]
     if state is not None and state >= 1:
-        detail = f"application firewall {STATE_WORDS[state]} (State = {state}, from {how})"
+        detail = (f"application firewall on (State = {state}, from {how}); "
+                  + _blockall(ctx, sources))
         return [*decided(True, "alf", sources, detail), *extra]
     pf, pf_why = _pf(ctx, sources)
     if pf:

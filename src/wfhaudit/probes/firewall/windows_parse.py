@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfhaudit.probes.firewall.netsh_words import WORDS
+from wfhaudit.probes.localized import describe_language, localized_reason, lookup
 from wfhaudit.probes.powershell import as_int, as_list, clean_text, load_json
 
 PROFILES = ("Domain", "Private", "Public")
@@ -19,11 +21,6 @@ _ACTION_NUM = {0: "NotConfigured", 2: "Allow", 4: "Block"}
 _SERVICE_NUM = {1: "Stopped", 2: "StartPending", 3: "StopPending", 4: "Running",
                 5: "ContinuePending", 6: "PausePending", 7: "Paused"}
 
-# netsh prints the profile state in the display language. Only words seen in real output are
-# listed (en: ON/OFF; de: EIN/AUS; fr: Actif/Inactif); anything else is not guessed: the probe
-# then reads the registry, whose output does not depend on the language.
-NETSH_WORDS = {"on": True, "off": False, "ein": True, "aus": False,
-               "actif": True, "inactif": False}
 
 
 @dataclass(frozen=True)
@@ -133,8 +130,9 @@ def parse_netsh(text: str) -> tuple[dict[str, bool] | None, str]:
     """Profile states from `netsh advfirewall show allprofiles state`, by position.
 
     The layout is fixed whatever the language: three blocks (Domain, Private, Public), each a
-    title line, a dashes line, then the state line whose last word is the value. Returns the
-    states, or None and why (unknown words are reported, never guessed).
+    title line, a dashes line, then the state line whose last word is the value, looked up in
+    the per-language words of `netsh_words`. Returns the states, or None and why (a word in
+    no list is reported with the language it looks like, never guessed).
     """
     lines = [ln.strip() for ln in clean_text(text).splitlines()]
     values: list[str] = []
@@ -149,10 +147,12 @@ def parse_netsh(text: str) -> tuple[dict[str, bool] | None, str]:
         return None, f"netsh printed {len(values)} profile blocks instead of {len(PROFILES)}"
     states: dict[str, bool] = {}
     for name, word in zip(PROFILES, values, strict=True):
-        state = NETSH_WORDS.get(word.strip().casefold())
-        if state is None:
-            return None, f"netsh printed the state word {word[:20]!r}, in a language wfhaudit does not know"
-        states[name] = state
+        found = lookup(word, WORDS)
+        if found is None:
+            return None, localized_reason(
+                describe_language(text),
+                f"netsh printed the state word {word[:20]!r}, which is not in wfhaudit's table")
+        states[name] = found[1]
     return states, ""
 
 

@@ -26,6 +26,8 @@ ROUTE = ("route", "-n", "get", "default")
 AIRPORT = ("system_profiler", "SPAirPortDataType", "-json")
 PORTS = ("networksetup", "-listallhardwareports")
 _VIRTUAL = ("utun", "ipsec", "ppp", "gif", "stf", "bridge", "awdl", "llw", "lo")
+# Port names can follow the Mac's language; only the brands and acronyms that mark tethering
+# are matched (they stay as they are), with hyphens read as spaces.
 _CELLULAR_PORTS = ("iphone", "ipad", "android", "bluetooth pan", "wwan", "cellular")
 _SIGNAL = re.compile(r"(-\d+)\s*dBm")
 
@@ -126,7 +128,8 @@ def collect(ctx: ProbeContext) -> list[Fact]:
                                   f"{ports.failure() if not ports.ok else 'not in the ports list'}",
                             [route.source, airport.source, ports.source])
         return [link, not_wifi(link)]
-    kind = "cellular" if port and any(k in port.lower() for k in _CELLULAR_PORTS) else "wired"
+    words = " ".join((port or "").lower().replace("-", " ").split())
+    kind = "cellular" if any(k in words for k in _CELLULAR_PORTS) else "wired"
     detail += f" ({port})" if port else " (not a Wi-Fi interface)"
     link = Fact.observed(LINK, kind, [route.source, airport.source, ports.source], detail=detail)
     return [link, not_wifi(link)]

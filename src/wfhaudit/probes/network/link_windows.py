@@ -61,10 +61,11 @@ def parse_netsh_signal(text: str, name: str) -> tuple[float, str] | None:
     """(dBm, how) for the interface block whose first value is `name`.
 
     Windows 11 prints an `Rssi` line in dBm; older builds only a quality percentage, which is
-    the one value ending in % in the block whatever the display language.
+    the one value ending in % in the block whatever the display language (labels are never
+    matched, so a full-width colon is read like an ASCII one).
     """
     blocks: list[list[tuple[str, str]]] = [[]]
-    for line in text.splitlines():
+    for line in text.replace("\uff1a", ":").splitlines():
         if not line.strip():
             blocks.append([])
             continue

@@ -53,6 +53,11 @@ SCRIPT = (
 )
 QUERY = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command", SCRIPT)
 COMMANDS = (QUERY,)
+# Get-VpnConnection's ConnectionStatus is a string from the VPN provider, and whether Windows
+# translates it is not documented. Another word is not trusted: the connection then counts as
+# connected only when routes use its name (a RAS connection has routes only while connected).
+_VPN_STATUS = {"connected": True, "disconnected": False, "connecting": False,
+               "disconnecting": False}
 
 
 
@@ -92,9 +97,13 @@ def parse_query(text: str) -> Observation | str:
         if (idx := as_int(ad.get("ifIndex"))) is not None:
             by_index[idx] = iface
     connected = {}
+    routed = {str(r.get("InterfaceAlias")) for key in ("routes", "routetable")
+              for r in as_list(data.get(key)) if isinstance(r, Mapping) and not r.get("Error")}
     for vpn in as_list(data.get("vpn")):
-        if isinstance(vpn, Mapping) and isinstance(vpn.get("Name"), str) and \
-                str(vpn.get("ConnectionStatus", "")).lower() == "connected":
+        if not isinstance(vpn, Mapping) or not isinstance(vpn.get("Name"), str):
+            continue
+        up = _VPN_STATUS.get(str(vpn.get("ConnectionStatus", "")).strip().lower())
+        if up or (up is None and vpn["Name"] in routed):
             connected[vpn["Name"]] = vpn
     for name in connected:
         # A built-in (RAS) VPN is not an adapter; its connection name is the interface alias.

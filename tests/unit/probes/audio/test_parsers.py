@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfhaudit.probes.audio import alsa, macos, pactl_json, pactl_text, windows
+from wfhaudit.probes.audio.macos_sources import source_form
 from wfhaudit.probes.audio.model import Direction
 from wfhaudit.probes.audio.pulse import bt_profile, sample_rate, to_devices
 
@@ -140,3 +142,25 @@ def test_windows_rate_and_bus() -> None:
                       "Device": "X", "Parent": "", "FormFactor": 4, "Format": "not base64!"})
     devices, skipped = windows.parse_endpoints(one) or ([], -1)
     assert skipped == 0 and devices[0].sample_rate_hz is None and devices[0].id == "{a}"
+
+
+@pytest.mark.parametrize(("name", "form"), [
+    ("External Headphones", "headphone"),
+    ("Externe Kopfhörer", "headphone"),
+    ("Écouteurs externes", "headphone"),
+    ("Auriculares externos", "headphone"),
+    ("外部ヘッドフォン", "headphone"),
+    ("外置耳机", "headphone"),
+    ("External Microphone", "headset"),
+    ("Microfono esterno", "headset"),
+    ("外部マイク", "headset"),
+    ("Internal Speakers", "internal"),
+    ("Interne Lautsprecher", "internal"),
+    ("Głośniki wewnętrzne", "internal"),
+    ("内建麦克风", "internal"),
+    ("Micro interne", "internal"),
+    ("Digital Out", None),
+    ("", None),
+])
+def test_macos_source_names_in_several_languages(name: str, form: str | None) -> None:
+    assert source_form(name) == form

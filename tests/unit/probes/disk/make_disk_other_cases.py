@@ -13,6 +13,15 @@ import plistlib
 from pathlib import Path
 from typing import Any
 
+from make_disk_bde_cases import (
+    PUBLISHED_ENCRYPTING,
+    PUBLISHED_OFF,
+    PUBLISHED_SRC,
+    RECONSTRUCTED,
+    bde_text,
+    lossy,
+)
+
 from wfhaudit.probes.disk.macos import APFS_LIST, FDESETUP_ISACTIVE, FDESETUP_STATUS
 from wfhaudit.probes.disk.windows import BDE_CIM, BDE_SHELL, MANAGE_BDE
 
@@ -322,12 +331,12 @@ def win_cases() -> dict[str, tuple[str, str, list[dict[str, Any]], dict[str, Any
                 cmd(MANAGE_BDE, BDE_EN)),
             {**on, "disk.unencrypted_volumes": ["D:"]}),
         "manage-bde-german": (
-            "localized (German) manage-bde and no numeric source: UNKNOWN, never a guess",
-            BDE_SRC + " German labels reconstructed from Microsoft's German documentation "
-            "wording.", win(cmd(BDE_CIM, "WARNING: something odd\r\n"),
-                            cmd(BDE_SHELL, shell(("C:", None))), cmd(MANAGE_BDE, BDE_DE)),
-            {"disk.system_encrypted": {"unknown": "no English labels"},
-             "disk.method": {"unknown": "English"}}),
+            "WMI query broken, shell property empty: German manage-bde read through the "
+            "translation table", BDE_SRC + " German labels reconstructed from Microsoft's German "
+            "documentation wording.", win(cmd(BDE_CIM, "WARNING: something odd\r\n"),
+                                          cmd(BDE_SHELL, shell(("C:", None))),
+                                          cmd(MANAGE_BDE, BDE_DE)), on),
+        **localized_cases(on),
         "all-denied": ("not elevated and no BitLocker component: WMI denied, shell property "
                        "empty, manage-bde denied", WIN_SRC + " " + BDE_SRC,
                        win(denied, cmd(BDE_SHELL, shell(("C:", None))),
@@ -348,6 +357,74 @@ def win_cases() -> dict[str, tuple[str, str, list[dict[str, Any]], dict[str, Any
                                    cmd(BDE_SHELL, rc=None, error="not_found"),
                                    cmd(MANAGE_BDE, rc=None, error="not_found")),
                                {"disk.system_encrypted": {"unknown": "is not installed"}}),
+    }
+
+
+BLOCKED = "os_error: This program is blocked by group policy. For more information, contact " \
+          "your system administrator"
+
+
+def localized_cases(on: dict[str, Any]) -> dict[str, tuple[str, str, list[dict[str, Any]],
+                                                            dict[str, Any]]]:
+    """manage-bde in other display languages, run as Administrator with PowerShell blocked."""
+    def only_bde(text: str) -> list[dict[str, Any]]:
+        return win(cmd(BDE_CIM, rc=None, error=BLOCKED), cmd(BDE_SHELL, rc=None, error=BLOCKED),
+                   cmd(MANAGE_BDE, text))
+
+    def rec(lang: str) -> str:
+        return RECONSTRUCTED.format(lang=lang)
+
+    suspended = {"disk.system_encrypted": False, "disk.method": "bitlocker",
+                 "disk.encryption_in_progress": False, "disk.unencrypted_volumes": ["C:"]}
+    return {
+        "manage-bde-german-published-off": (
+            "PowerShell blocked, elevated: published German manage-bde of a drive BitLocker "
+            "never encrypted", PUBLISHED_SRC, only_bde(PUBLISHED_OFF),
+            {"disk.system_encrypted": False, "disk.method": "none",
+             "disk.encryption_in_progress": False, "disk.unencrypted_volumes": ["C:"]}),
+        "manage-bde-german-published-encrypting": (
+            "PowerShell blocked, elevated: published German manage-bde while encryption is "
+            "still running (100,0 %, protection on): not yet counted", PUBLISHED_SRC,
+            only_bde(PUBLISHED_ENCRYPTING),
+            {"disk.system_encrypted": False, "disk.method": "bitlocker",
+             "disk.encryption_in_progress": True}),
+        "manage-bde-german-oem-lossy": (
+            "German manage-bde as a UTF-8 reader receives code page 850 (every umlaut is "
+            "U+FFFD): still read", rec("German") + " Encoded to cp850 and decoded as UTF-8 with "
+            "replacement, as a pipe reader without the OEM code page sees it.",
+            only_bde(lossy(bde_text("German"))), on),
+        "manage-bde-french": ("French manage-bde: fully encrypted but protection off "
+                              "(suspended)", rec("French"), only_bde(bde_text("French")),
+                              suspended),
+        "manage-bde-spanish": ("Spanish manage-bde: encryption in progress at 42,5 %",
+                               rec("Spanish"), only_bde(bde_text("Spanish")),
+                               {"disk.system_encrypted": False, "disk.method": "bitlocker",
+                                "disk.encryption_in_progress": True}),
+        "manage-bde-portuguese": ("Portuguese (Brazil) manage-bde: protection on",
+                                  rec("Portuguese (Brazil)"), only_bde(bde_text("Portuguese")),
+                                  on),
+        "manage-bde-italian": ("Italian manage-bde: BitLocker never turned on", rec("Italian"),
+                               only_bde(bde_text("Italian")),
+                               {"disk.system_encrypted": False, "disk.method": "none",
+                                "disk.unencrypted_volumes": ["C:"]}),
+        "manage-bde-dutch": ("Dutch manage-bde: protection on", rec("Dutch"),
+                             only_bde(bde_text("Dutch")), on),
+        "manage-bde-polish": ("Polish manage-bde: protection on", rec("Polish"),
+                              only_bde(bde_text("Polish")), on),
+        "manage-bde-chinese": ("Chinese (Simplified) manage-bde: protection on",
+                               rec("Chinese (Simplified)"),
+                               only_bde(bde_text("Chinese (Simplified)")), on),
+        "manage-bde-japanese": ("Japanese manage-bde: fully encrypted but protection off "
+                                "(suspended)", rec("Japanese"), only_bde(bde_text("Japanese")),
+                                suspended),
+        "manage-bde-russian-not-in-table": (
+            "manage-bde in a language outside the translation table (Russian): UNKNOWN naming "
+            "the script, never a guess",
+            "Constructed, not captured and not verified against a Russian Windows: Russian-looking "
+            "labels in manage-bde's layout; the point is only that the language is not in "
+            "wfhaudit's table.", only_bde(bde_text("Russian")),
+            {"disk.system_encrypted": {"unknown": "localized output (language a Cyrillic-script"},
+             "disk.unencrypted_volumes": {"unknown": "Cyrillic"}}),
     }
 
 

@@ -256,9 +256,12 @@ def test_manage_bde_english(conversion: str, protection: str, state: str) -> Non
     assert volume_verdict(vol).state == state
 
 
-def test_manage_bde_localized_is_refused() -> None:
-    assert parse_manage_bde('Volume "C:" [Windows]\n    Schutzstatus:    Der Schutz ist '
-                            "aktiviert.\n") is None
+def test_manage_bde_language_outside_the_table_is_refused() -> None:
+    german = parse_manage_bde('Volume "C:" [Windows]\n    Schutzstatus:    Der Schutz ist '
+                              "aktiviert.\n")
+    assert german is not None and german.language == "German"
+    assert german.volumes[0].protected is True
+    assert parse_manage_bde("Том C: [Windows]\n    Состояние защиты:    Защита включена\n") is None
 
 
 def test_suspended_and_in_progress_rules() -> None:

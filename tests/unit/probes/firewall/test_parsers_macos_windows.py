@@ -14,6 +14,7 @@ from wfhaudit.probes.firewall.macos import (
     parse_sp_firewall,
     pf_blocks_inbound,
 )
+from wfhaudit.probes.firewall.netsh_words import STATE_WORDS
 from wfhaudit.probes.firewall.windows_parse import (
     decode_product_state,
     parse_netsh,
@@ -125,9 +126,35 @@ def test_netsh_positional_and_known_words() -> None:
         "Domain": True, "Private": True, "Public": False}
 
 
+@pytest.mark.parametrize("language", sorted(STATE_WORDS))
+def test_netsh_words_of_every_language(language: str) -> None:
+    on_words, off_words = STATE_WORDS[language]
+    for on in on_words:
+        for off in off_words:
+            assert parse_netsh(_netsh([on, off, on.lower()]))[0] == {
+                "Domain": True, "Private": False, "Public": True}, (on, off)
+
+
+def test_netsh_words_mean_one_thing_in_every_language() -> None:
+    seen: dict[str, bool] = {}
+    for on_words, off_words in STATE_WORDS.values():
+        for state, words in ((True, on_words), (False, off_words)):
+            for word in words:
+                assert seen.setdefault(word.casefold(), state) is state, word
+
+
+def test_netsh_words_with_lost_accents() -> None:
+    assert parse_netsh(_netsh(["W\ufffd\ufffdCZ", "WY\ufffd\ufffdCZ", "ON"]))[0] == {
+        "Domain": True, "Private": False, "Public": True}
+
+
 def test_netsh_unknown_words_and_layouts_are_not_guessed() -> None:
-    states, why = parse_netsh(_netsh(["ACTIVADO", "ACTIVADO", "ACTIVADO"]))
-    assert states is None and "language" in why
+    states, why = parse_netsh(_netsh(["켜기", "켜기", "켜기"]))
+    assert states is None and "localized output (language Korean)" in why
+    states, why = parse_netsh(_netsh(["PÅ", "PÅ", "AV"]))
+    assert states is None and "language a Scandinavian language" in why
+    states, why = parse_netsh(_netsh(["ZAP", "ZAP", "ZAP"]))
+    assert states is None and "does not recognise" in why
     assert "4 profile blocks" in parse_netsh(_netsh(["ON", "ON", "ON"], extra_blocks=1))[1]
     assert "2 profile blocks" in parse_netsh(_netsh(["ON", "ON", "ON"]).split("Public")[0])[1]
     assert parse_netsh(f"T:\n{DASH}\n\n")[0] is None
@@ -147,3 +174,13 @@ def test_reg_enable() -> None:
               "    EnableFirewall    REG_DWORD    0x1\n")
     assert parse_reg_enable(policy) == {"Private": True}
     assert parse_reg_enable("ERROR: Access is denied.") == {}
+
+
+def test_reg_enable_reads_german_output_the_same() -> None:
+    # reg.exe localizes only its messages; key paths and REG_DWORD lines are the same.
+    text = ("\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\X\\FirewallPolicy\\PublicProfile\r\n"
+            "    EnableFirewall    REG_DWORD    0x1\r\n\r\n"
+            "Suche beendet: 1 Übereinstimmung(en) gefunden.\r\n")
+    assert parse_reg_enable(text) == {"Public": True}
+    assert parse_reg_enable("FEHLER: Der angegebene Registrierungsschlüssel oder Wert wurde "
+                            "nicht gefunden.\r\n") == {}

@@ -106,6 +106,8 @@ def test_windows_netsh_picks_the_default_route_adapter() -> None:
     assert link_windows.parse_netsh_signal(NETSH_TWO, "Wi-Fi 2") == (-68.0, "signal quality 64 %")
     assert link_windows.parse_netsh_signal(NETSH_TWO, "Wi-Fi") is None
     assert link_windows.parse_netsh_signal("    Name : X\n    Rssi : -48\n", "X") == (-48.0, "Rssi")
+    assert link_windows.parse_netsh_signal("    名称 \uff1a X\n    信号 \uff1a 50%\n", "X") == (
+        -75.0, "signal quality 50 %")
 
 
 @pytest.mark.parametrize(("adapter", "kind"), [

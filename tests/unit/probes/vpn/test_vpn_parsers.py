@@ -208,6 +208,25 @@ def test_windows_query_single_objects_and_numeric_status() -> None:
     assert obs.routes is None and "denied" in obs.routes_problem
 
 
+@pytest.mark.parametrize(("status", "routed", "connected"), [
+    ("Connected", False, True),
+    ("Disconnected", True, False),
+    ("Verbunden", True, True),     # a word not in the list: the route through it decides
+    ("Verbunden", False, False),
+    ("已连接", False, False),
+])
+def test_windows_builtin_vpn_status_word(status: str, routed: bool, connected: bool) -> None:
+    route = {"Destination": "1.1.1.1", "InterfaceIndex": 41,
+             "InterfaceAlias": "Firmen-VPN" if routed else "WLAN", "DestinationPrefix": "0.0.0.0/0"}
+    data = {"routes": [route], "adapters": [{"Name": "WLAN", "InterfaceDescription": "Intel(R) "
+                                             "Wi-Fi 6E AX211 160MHz", "ifIndex": 12, "Status": "Up"}],
+            "routetable": [], "vpn": [{"Name": "Firmen-VPN", "ConnectionStatus": status,
+                                       "TunnelType": "Ikev2", "SplitTunneling": False}]}
+    obs = windows.parse_query(json.dumps(data))
+    assert isinstance(obs, Observation)
+    assert (("Firmen-VPN", "windows-builtin") in obs.connected_services) is connected
+
+
 @pytest.mark.parametrize("text", ["", "null", "[]", '{"routes": 5}', "\ufeff{", '{"routes": []}'])
 def test_windows_query_garbage_gives_a_reason(text: str) -> None:
     assert isinstance(windows.parse_query(text), str)
