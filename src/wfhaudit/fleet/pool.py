@@ -103,9 +103,11 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init(config: WorkerConfig) -> None:
+def _init(config: WorkerConfig, parent: int) -> None:
     global _WORKER
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # The parent's pid comes from the parent: if it died while this worker was still starting,
+    # getppid() already names the reaper here and the watch would never end.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _WORKER = Worker(config)
 
 
@@ -127,7 +129,7 @@ def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
     # waiting forever, so the run fails closed with no output.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                             initargs=(config,)) as pool:
+                             initargs=(config, os.getpid())) as pool:
         pending: deque[Future[list[Row]]] = deque()
         try:
             for batch in chunks(paths, chunk_size):
