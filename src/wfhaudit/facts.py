@@ -195,3 +195,8 @@ class FactSet:
                 raise KeyError(f"unknown fact key {key!r}")
             fs.add(Fact.from_dict(key, value))
         return fs
+
+
+def keys_of(probe: str) -> tuple[str, ...]:
+    """Every catalogue key a probe owns (the keys whose prefix names it), in catalogue order."""
+    return tuple(k for k, spec in CATALOGUE.items() if spec.probe == probe)

@@ -21,7 +21,7 @@ from tests.live.audio_server import PulseServer, available, sink, source
 from wfhaudit.facts import Fact
 from wfhaudit.host import LiveHost
 from wfhaudit.probes import load_probe
-from wfhaudit.probes.audio import pactl_json, pactl_text
+from wfhaudit.probes.audio.linux import pactl_json, pactl_text
 from wfhaudit.probes.base import ProbeContext
 
 pytestmark = pytest.mark.live

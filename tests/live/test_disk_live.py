@@ -32,9 +32,9 @@ from wfhaudit.host import LiveHost, RecordedHost
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import PROBE
 from wfhaudit.probes.disk.linux import LinuxDisk
-from wfhaudit.probes.disk.linux_blockdev import node_verdict
-from wfhaudit.probes.disk.linux_chain import read_mounts, resolve_mount_chain
-from wfhaudit.probes.disk.linux_header import classify_block_device
+from wfhaudit.probes.disk.linux.blockdev import node_verdict
+from wfhaudit.probes.disk.linux.chain import read_mounts, resolve_mount_chain
+from wfhaudit.probes.disk.linux.header import classify_block_device
 
 pytestmark = pytest.mark.live
 
@@ -278,7 +278,7 @@ def test_header_read_as_a_normal_user_is_unknown_with_the_reason(scratch: Scratc
     _luks_format(scratch, device, "luks2")
     code = ("import json, sys\n"
             "from wfhaudit.host import LiveHost\n"
-            "from wfhaudit.probes.disk.linux_header import classify_block_device\n"
+            "from wfhaudit.probes.disk.linux.header import classify_block_device\n"
             "print(json.dumps(classify_block_device(LiveHost(), sys.argv[1])))\n")
     result = _run("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                   sys.executable, "-c", code, device, check=False)

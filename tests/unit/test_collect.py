@@ -33,6 +33,15 @@ def _partial(ctx: ProbeContext) -> list[Fact]:
     return [Fact.observed("audio.headset_present", True)]
 
 
+def _backend(monkeypatch: pytest.MonkeyPatch, collect: object) -> str:
+    """A throw-away backend module (COMMANDS and collect) registered under a unique name."""
+    module = types.ModuleType(f"wfhaudit_test_backend_{id(collect)}")
+    module.COMMANDS = []  # type: ignore[attr-defined]
+    module.collect = collect  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return module.__name__
+
+
 def _register(monkeypatch: pytest.MonkeyPatch, name: str, probe: Probe) -> None:
     module = types.ModuleType(f"wfhaudit_test_probe_{name}")
     module.PROBE = probe  # type: ignore[attr-defined]
@@ -49,7 +58,7 @@ def host() -> Iterator[RecordedHost]:
 
 def test_hanging_probe_cannot_stall_the_check(monkeypatch: pytest.MonkeyPatch,
                                               host: RecordedHost) -> None:
-    _register(monkeypatch, "vpn", Probe("vpn", "hangs", ("vpn.active",), {"linux": _hang},
+    _register(monkeypatch, "vpn", Probe("vpn", "hangs", {"linux": _backend(monkeypatch, _hang)},
                                         budget_s=0.3))
     start = time.monotonic()
     facts = collect_facts(host, ["vpn.active", "os.family"], {})
@@ -59,7 +68,7 @@ def test_hanging_probe_cannot_stall_the_check(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_budget_from_policy_settings(monkeypatch: pytest.MonkeyPatch, host: RecordedHost) -> None:
-    _register(monkeypatch, "vpn", Probe("vpn", "hangs", ("vpn.active",), {"linux": _hang},
+    _register(monkeypatch, "vpn", Probe("vpn", "hangs", {"linux": _backend(monkeypatch, _hang)},
                                         budget_s=60))
     facts = collect_facts(host, ["vpn.active"], {"probes": {"vpn": {"budget_s": 0.2}}})
     assert "0.2 s budget" in (facts.get("vpn.active").reason or "")
@@ -67,7 +76,7 @@ def test_budget_from_policy_settings(monkeypatch: pytest.MonkeyPatch, host: Reco
 
 def test_crashing_probe_gives_unknown_with_reason(monkeypatch: pytest.MonkeyPatch,
                                                    host: RecordedHost) -> None:
-    _register(monkeypatch, "vpn", Probe("vpn", "crashes", ("vpn.active",), {"linux": _crash}))
+    _register(monkeypatch, "vpn", Probe("vpn", "crashes", {"linux": _backend(monkeypatch, _crash)}))
     fact = collect_facts(host, ["vpn.active"], {}).get("vpn.active")
     assert not fact.is_known
     assert fact.reason == "the vpn probe failed: RuntimeError: parser bug"
@@ -75,13 +84,11 @@ def test_crashing_probe_gives_unknown_with_reason(monkeypatch: pytest.MonkeyPatc
 
 def test_missing_facts_and_missing_backend(monkeypatch: pytest.MonkeyPatch,
                                            host: RecordedHost) -> None:
-    _register(monkeypatch, "audio", Probe(
-        "audio", "partial", ("audio.headset_present", "audio.headset_name"), {"linux": _partial}))
+    _register(monkeypatch, "audio", Probe("audio", "partial", {"linux": _backend(monkeypatch, _partial)}))
     facts = collect_facts(host, ["audio.headset_present", "audio.headset_name"], {})
     assert facts.get("audio.headset_present").value is True
     assert facts.get("audio.headset_name").reason == "the audio probe did not report it"
-    _register(monkeypatch, "audio", Probe("audio", "mac only", ("audio.headset_present",),
-                                          {"macos": _partial}))
+    _register(monkeypatch, "audio", Probe("audio", "mac only", {"macos": _backend(monkeypatch, _partial)}))
     fact = collect_facts(host, ["audio.headset_present"], {}).get("audio.headset_present")
     assert fact.reason == "the audio probe has no linux backend"
 
@@ -89,8 +96,7 @@ def test_missing_facts_and_missing_backend(monkeypatch: pytest.MonkeyPatch,
 def test_only_needed_probes_run_and_skips_are_explained(monkeypatch: pytest.MonkeyPatch,
                                                         host: RecordedHost) -> None:
     started: list[str] = []
-    _register(monkeypatch, "audio", Probe("audio", "x", ("audio.headset_present",),
-                                          {"linux": _partial}))
+    _register(monkeypatch, "audio", Probe("audio", "x", {"linux": _backend(monkeypatch, _partial)}))
     facts = collect_facts(host, ["os.family", "vpn.active"], {}, {"vpn": "--skip"},
                           lambda name, event, msg, frac: started.append(name)
                           if event == "start" else None)

@@ -183,7 +183,7 @@ def probe_commands(os_family: str) -> dict[str, list[list[str]]]:
     out = {}
     for name in probe_names():
         probe = load_probe(name)
-        out[name] = [list(argv) for argv in probe.commands.get(os_family, [])]
+        out[name] = [list(argv) for argv in probe.commands(os_family)]
     return out
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-from wfhaudit.facts import CATALOGUE, Fact
+from wfhaudit.facts import Fact, keys_of
 from wfhaudit.host import Host
 from wfhaudit.policy.model import nested_get
 
@@ -34,28 +36,50 @@ class ProbeContext:
         return nested_get(self.settings, path, default)
 
 
-Backend = Callable[[ProbeContext], Sequence[Fact]]
+OS_FAMILIES = ("linux", "macos", "windows")
+
+
+def os_backends(package: str, families: Sequence[str] = OS_FAMILIES) -> dict[str, str]:
+    """Backend module names of a probe package: `<package>.linux`, `.macos`, `.windows`."""
+    return {family: f"{package}.{family}" for family in families}
 
 
 @dataclass(frozen=True)
 class Probe:
-    """A named collector of facts with one backend per OS family and its command list."""
+    """A named collector of facts with one backend module per OS family.
+
+    A backend module has `COMMANDS` (every argv it may run) and `collect(ctx)`; it is imported
+    only when its OS is probed or its commands are listed, so Linux never loads Windows code.
+    """
 
     name: str
     description: str
-    fact_keys: tuple[str, ...]
-    backends: Mapping[str, Backend]
-    commands: Mapping[str, Sequence[Sequence[str]]] = field(default_factory=dict)
+    backends: Mapping[str, str]
     budget_s: float = 10.0
+
+    @property
+    def fact_keys(self) -> tuple[str, ...]:
+        """The facts this probe owns, from the catalogue."""
+        return keys_of(self.name)
+
+    def backend(self, family: str) -> ModuleType | None:
+        """The backend module for an OS family (imported now), None when there is none."""
+        module = self.backends.get(family)
+        return importlib.import_module(module) if module else None
+
+    def commands(self, family: str) -> list[Sequence[str]]:
+        """Every argv the backend for this OS family may run."""
+        backend = self.backend(family)
+        return list(backend.COMMANDS) if backend is not None else []
 
     def collect(self, ctx: ProbeContext) -> list[Fact]:
         """Run the backend for the host's OS; every fact key comes back, unknown when unseen."""
-        backend = self.backends.get(ctx.host.os.family)
+        backend = self.backend(ctx.host.os.family)
         if backend is None:
             return [Fact.unknown(k, f"the {self.name} probe has no {ctx.host.os.family} backend")
                     for k in self.fact_keys]
         try:
-            facts = list(backend(ctx))
+            facts = list(backend.collect(ctx))
         except Exception as exc:  # a probe bug must never crash the check or pass silently
             log.debug("probe %s failed", self.name, exc_info=True)
             reason = f"the {self.name} probe failed: {type(exc).__name__}: {exc}"
@@ -63,11 +87,3 @@ class Probe:
         got = {f.key: f for f in facts if f.key in self.fact_keys}
         return [got.get(k) or Fact.unknown(k, f"the {self.name} probe did not report it")
                 for k in self.fact_keys]
-
-
-def check_fact_keys(keys: Sequence[str]) -> tuple[str, ...]:
-    """Validate that every key is in the catalogue (used when declaring a probe)."""
-    missing = [k for k in keys if k not in CATALOGUE]
-    if missing:
-        raise KeyError(f"fact keys not in catalogue: {missing}")
-    return tuple(keys)

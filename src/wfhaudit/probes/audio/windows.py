@@ -23,7 +23,7 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.audio.classify import classify_all
-from wfhaudit.probes.audio.derive import all_unknown, clean, derive_facts
+from wfhaudit.probes.audio.decide import all_unknown, clean, derive_facts
 from wfhaudit.probes.audio.model import AudioDevice, Direction, Inventory
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.powershell import load_json
@@ -65,6 +65,8 @@ _FORM = {1: "speaker", 2: "linelevel", 3: "headphone", 4: "microphone", 5: "head
          6: "handset", 7: "spdif", 8: "spdif", 9: "hdmi"}
 _GUID = re.compile(r"\{[0-9a-fA-F-]{36}\}\s*$")
 
+
+COMMANDS = [ENDPOINTS, DEFAULTS]
 
 def _load(text: str) -> Any:
     return load_json(text)

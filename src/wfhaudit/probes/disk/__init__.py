@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from wfhaudit.probes.base import Probe, check_fact_keys
-from wfhaudit.probes.disk import linux, macos, windows
-from wfhaudit.probes.disk.model import KEYS
+from wfhaudit.probes.base import Probe, os_backends
 
 PROBE = Probe(
     name="disk",
     description="Disk encryption of the system volume and the home folder",
-    fact_keys=check_fact_keys(list(KEYS)),
-    backends={"linux": linux.collect, "macos": macos.collect, "windows": windows.collect},
+    backends=os_backends(__name__),
     # Linux argv with {uid}/{home} are filled in at run time with the user's id and home.
-    commands={"linux": linux.COMMANDS,
-              "macos": [macos.FDESETUP_STATUS, macos.FDESETUP_ISACTIVE, macos.APFS_LIST],
-              "windows": windows.COMMANDS},
     # Windows may run three PowerShell/manage-bde commands of up to 10 s each.
     budget_s=25.0,
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.disk.model import Verdict, system_facts, unknown_all
+from wfhaudit.probes.disk.decide import Verdict, system_facts, unknown_all
 
 FDESETUP_STATUS = ("fdesetup", "status")
 FDESETUP_ISACTIVE = ("fdesetup", "isactive")
@@ -35,6 +35,8 @@ class FileVault:
     percent: float | None = None
     deferred: bool = False
 
+
+COMMANDS = [FDESETUP_STATUS, FDESETUP_ISACTIVE, APFS_LIST]
 
 def parse_fdesetup_status(text: str) -> FileVault | None:
     """Parse `fdesetup status`; None when it holds neither an On/Off line nor progress."""

@@ -18,8 +18,8 @@ import re
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.firewall.common import decided, join_reasons, no_profiles, undecided
-from wfhaudit.probes.firewall.nft import needs_root
+from wfhaudit.probes.firewall.decide import decided, join_reasons, no_profiles, undecided
+from wfhaudit.probes.firewall.linux.nft import needs_root
 
 SOCKETFILTERFW = ("/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate")
 BLOCKALL = ("/usr/libexec/ApplicationFirewall/socketfilterfw", "--getblockall")

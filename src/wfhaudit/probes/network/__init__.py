@@ -7,18 +7,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wfhaudit.facts import Fact
-from wfhaudit.probes.base import Probe, ProbeContext, check_fact_keys
-from wfhaudit.probes.network import link_linux, link_macos, link_windows
+from wfhaudit.facts import Fact, keys_of
+from wfhaudit.probes.base import Probe, ProbeContext, os_backends
 from wfhaudit.probes.network.config import NetworkSettings, network_settings
 from wfhaudit.probes.network.measure import live_measure
 from wfhaudit.probes.network.speed_facts import download_window, throughput_facts
 from wfhaudit.probes.network.udp_facts import loaded_rtt_fact, mos_fact, udp_facts
 
-FACT_KEYS = check_fact_keys([
-    "network.download_mbps", "network.upload_mbps", "network.rtt_ms", "network.jitter_ms",
-    "network.loss_pct", "network.loaded_rtt_ms", "network.mos", "network.udp_ok",
-    "network.link", "network.wifi_signal_dbm"])
+KEYS = keys_of("network")
 LINK_MARGIN_S = 0.5
 LinkBackend = Callable[[ProbeContext], list[Fact]]
 
@@ -60,42 +56,31 @@ def _link_safely(link: LinkBackend, ctx: ProbeContext, out: list[Fact]) -> None:
         out.extend(Fact.unknown(k, reason) for k in ("network.link", "network.wifi_signal_dbm"))
 
 
-def _backend(link: LinkBackend) -> Callable[[ProbeContext], list[Fact]]:
-    def collect(ctx: ProbeContext) -> list[Fact]:
-        """Link facts (in a thread, they may be slow) alongside the measurement."""
-        started = time.monotonic()
-        try:
-            cfg = network_settings(ctx.setting("network", default={}), ctx.budget_s)
-        except ValueError as exc:
-            reason = f"bad settings.network in the policy: {exc}"
-            return [Fact.unknown(k, reason, ["policy"]) for k in FACT_KEYS]
-        link_facts: list[Fact] = []
-        thread = threading.Thread(target=_link_safely, args=(link, ctx, link_facts),
-                                  name="wfh-network-link", daemon=True)
-        thread.start()
-        facts = _measure(ctx, cfg)
-        thread.join(max(0.1, started + ctx.budget_s - LINK_MARGIN_S - time.monotonic()))
-        if thread.is_alive():
-            reason = "link detection did not finish within the probe's time budget"
-            return facts + [Fact.unknown(k, reason) for k in ("network.link",
-                                                              "network.wifi_signal_dbm")]
-        return facts + list(link_facts)
-
-    collect.__doc__ = f"Network facts with {link.__module__} link detection."
-    return collect
+def measure_with_link(ctx: ProbeContext, link: LinkBackend) -> list[Fact]:
+    """Every network fact: the measurement, with the OS's link detection alongside in a thread."""
+    started = time.monotonic()
+    try:
+        cfg = network_settings(ctx.setting("network", default={}), ctx.budget_s)
+    except ValueError as exc:
+        reason = f"bad settings.network in the policy: {exc}"
+        return [Fact.unknown(k, reason, ["policy"]) for k in KEYS]
+    link_facts: list[Fact] = []
+    thread = threading.Thread(target=_link_safely, args=(link, ctx, link_facts),
+                              name="wfh-network-link", daemon=True)
+    thread.start()
+    facts = _measure(ctx, cfg)
+    thread.join(max(0.1, started + ctx.budget_s - LINK_MARGIN_S - time.monotonic()))
+    if thread.is_alive():
+        reason = "link detection did not finish within the probe's time budget"
+        return facts + [Fact.unknown(k, reason) for k in ("network.link",
+                                                          "network.wifi_signal_dbm")]
+    return facts + list(link_facts)
 
 
 PROBE = Probe(
     name="network",
     description="Line quality for voice: UDP RTT/jitter/loss, throughput, loaded RTT, MOS, link",
-    fact_keys=FACT_KEYS,
-    backends={"linux": _backend(link_linux.collect), "macos": _backend(link_macos.collect),
-              "windows": _backend(link_windows.collect)},
-    commands={
-        "linux": [link_linux.IW_STATION, link_linux.NMCLI_WIFI],
-        "macos": [link_macos.ROUTE, link_macos.AIRPORT, link_macos.PORTS],
-        "windows": [link_windows.ADAPTER, link_windows.NETSH],
-    },
+    backends=os_backends(__name__),
     # deadline_s (12 s by default) plus link detection and margin; the probe shortens its
     # deadline to fit when a policy lowers settings.probes.network.budget_s.
     budget_s=15.0,

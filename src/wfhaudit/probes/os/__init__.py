@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from wfhaudit.probes.base import Probe, check_fact_keys
-from wfhaudit.probes.os import linux, macos, windows
+from wfhaudit.probes.base import Probe, os_backends
 
 PROBE = Probe(
     name="os",
     description="Operating system family and version",
-    fact_keys=check_fact_keys(["os.family", "os.version"]),
-    backends={"linux": linux.collect, "macos": macos.collect, "windows": windows.collect},
-    commands={"linux": [linux.UNAME], "macos": [macos.SW_VERS], "windows": [windows.OS_CIM]},
+    backends=os_backends(__name__),
     budget_s=5.0,
 )

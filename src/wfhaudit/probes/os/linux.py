@@ -11,6 +11,8 @@ OS_RELEASE = "/etc/os-release"
 UNAME = ("uname", "-sr")
 
 
+COMMANDS = [UNAME]
+
 def parse_os_release(text: str) -> str | None:
     """Return PRETTY_NAME (or NAME VERSION_ID) from os-release text, None if absent."""
     values: dict[str, str] = {}

@@ -8,6 +8,8 @@ from wfhaudit.probes.base import ProbeContext
 SW_VERS = ("sw_vers",)
 
 
+COMMANDS = [SW_VERS]
+
 def parse_sw_vers(text: str) -> str | None:
     """Return 'macOS 15.1 (24B83)' from sw_vers output, None when ProductVersion is missing."""
     values = {}

@@ -11,6 +11,8 @@ OS_CIM = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
           "| ConvertTo-Json -Compress")
 
 
+COMMANDS = [OS_CIM]
+
 def parse_os_cim(text: str) -> str | None:
     """Return 'Microsoft Windows 11 Pro 10.0.22631' from the CIM JSON, None when unusable."""
     data = load_json(text)

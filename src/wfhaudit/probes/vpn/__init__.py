@@ -18,16 +18,11 @@ Value forms (stable, for policy rules with `equals`/`in`/`matches`):
 
 from __future__ import annotations
 
-from wfhaudit.probes.base import Probe, check_fact_keys
-from wfhaudit.probes.vpn import linux, macos, windows
-from wfhaudit.probes.vpn.decide import KEYS
+from wfhaudit.probes.base import Probe, os_backends
 
 PROBE = Probe(
     name="vpn",
     description="Whether public traffic goes through a VPN tunnel (full or split) and which",
-    fact_keys=check_fact_keys(list(KEYS)),
-    backends={"linux": linux.collect, "macos": macos.collect, "windows": windows.collect},
-    commands={"linux": list(linux.COMMANDS), "macos": list(macos.COMMANDS),
-              "windows": list(windows.COMMANDS)},
+    backends=os_backends(__name__),
     budget_s=30.0,
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wfhaudit.facts import Fact
+from wfhaudit.facts import Fact, keys_of
 from wfhaudit.probes.vpn.clients import resolve_client
 from wfhaudit.probes.vpn.model import BLOCKED, FAILED, NO_ROUTE, OK, Iface, Lookup, Observation
 
-KEYS = ("vpn.active", "vpn.full_tunnel", "vpn.interface", "vpn.client")
+KEYS = keys_of("vpn")
 NO_VPN = "no VPN is active"
 
 ProcessList = Callable[[], "list[str] | None"]

@@ -13,7 +13,7 @@ from wfhaudit.probes.audio.classify import (
     classify_device,
     name_hint,
 )
-from wfhaudit.probes.audio.derive import clean
+from wfhaudit.probes.audio.decide import clean
 from wfhaudit.probes.audio.model import AudioDevice, Direction, Kind
 
 OUT, IN = Direction.OUTPUT, Direction.INPUT

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wfhaudit.probes.audio import alsa, macos, pactl_json, pactl_text, windows
-from wfhaudit.probes.audio.macos_sources import source_form
+from wfhaudit.probes.audio import macos, windows
+from wfhaudit.probes.audio.linux import alsa, pactl_json, pactl_text
+from wfhaudit.probes.audio.linux.pulse import bt_profile, sample_rate, to_devices
+from wfhaudit.probes.audio.macos.sources import source_form
 from wfhaudit.probes.audio.model import Direction
-from wfhaudit.probes.audio.pulse import bt_profile, sample_rate, to_devices
 
 FAST = settings(max_examples=150, deadline=None)
 name_chars = string.ascii_letters + string.digits + "._-:"

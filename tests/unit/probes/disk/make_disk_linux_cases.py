@@ -15,7 +15,7 @@ from disk_fakesys import PROC, Dev, FakeHost, Machine, blkid_denied, failed, mou
 
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import PROBE
-from wfhaudit.probes.disk.linux_fs import LSBLK, ZFS_GET, ZPOOL_STATUS
+from wfhaudit.probes.disk.linux.fs import LSBLK, ZFS_GET, ZPOOL_STATUS
 
 OUT = Path(__file__).resolve().parents[3] / "fixtures" / "cases" / "disk" / "linux"
 SOURCE = ("Constructed, not captured: this development kernel has no device-mapper, so no "

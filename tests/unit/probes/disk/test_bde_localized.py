@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from make_disk_bde_cases import LANGS, PUBLISHED_ENCRYPTING, PUBLISHED_OFF, bde_text, lossy
 
-from wfhaudit.probes.disk.bde_labels import FIELDS, LANGUAGES, BdeLanguage
-from wfhaudit.probes.disk.windows_bde import (
+from wfhaudit.probes.disk.windows.bde import (
     manage_bde_language,
     parse_manage_bde,
     volume_blocks_present,
     volume_verdict,
 )
+from wfhaudit.probes.disk.windows.bde_labels import FIELDS, LANGUAGES, BdeLanguage
 from wfhaudit.probes.localized import fold
 
 BY_NAME = {lang.name: lang for lang in LANGUAGES}

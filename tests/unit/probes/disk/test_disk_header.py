@@ -9,8 +9,9 @@ from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import PROBE, linux
-from wfhaudit.probes.disk.linux_blockdev import BlockNode, node_verdict
-from wfhaudit.probes.disk.linux_header import (
+from wfhaudit.probes.disk.decide import Verdict
+from wfhaudit.probes.disk.linux.blockdev import BlockNode, node_verdict
+from wfhaudit.probes.disk.linux.header import (
     Header,
     blkid_argv,
     classify_blkid,
@@ -20,8 +21,7 @@ from wfhaudit.probes.disk.linux_header import (
     parse_udev_db,
     read_header,
 )
-from wfhaudit.probes.disk.linux_unmounted import MAX_PROBES
-from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.disk.linux.unmounted import MAX_PROBES
 
 # Captured here (util-linux 2.38.1) with `blkid -p -o export` on loop devices, as root.
 LUKS2_LOOP = ("DEVNAME=/dev/loop0\nVERSION=2\nUUID=cd80f1eb-7916-4145-bd58-573ed6eee99e\n"

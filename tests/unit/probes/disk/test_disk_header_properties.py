@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfhaudit.host import CommandResult
-from wfhaudit.probes.disk.linux_header import (
+from wfhaudit.probes.disk.linux.header import (
     ENCRYPTING,
     blkid_argv,
     classify_blkid,

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from wfhaudit.probes.disk.decide import Verdict, all_of, system_facts
 from wfhaudit.probes.disk.linux import parse_passwd_home, parse_uid
-from wfhaudit.probes.disk.linux_blockdev import BlockNode, crypt_kind, lvm_dm_name, node_verdict
-from wfhaudit.probes.disk.linux_fs import (
+from wfhaudit.probes.disk.linux.blockdev import BlockNode, crypt_kind, lvm_dm_name, node_verdict
+from wfhaudit.probes.disk.linux.fs import (
     lsblk_verdict,
     parse_fscrypt_status,
     parse_lsattr_flags,
@@ -16,7 +17,7 @@ from wfhaudit.probes.disk.linux_fs import (
     parse_zpool_vdevs,
     zfs_dataset_verdict,
 )
-from wfhaudit.probes.disk.linux_mounts import find_mount, parse_mountinfo, parse_swaps
+from wfhaudit.probes.disk.linux.mounts import find_mount, parse_mountinfo, parse_swaps
 from wfhaudit.probes.disk.macos import (
     FileVault,
     filevault_verdict,
@@ -24,8 +25,7 @@ from wfhaudit.probes.disk.macos import (
     parse_fdesetup_status,
     parse_isactive,
 )
-from wfhaudit.probes.disk.model import Verdict, all_of, system_facts
-from wfhaudit.probes.disk.windows_bde import (
+from wfhaudit.probes.disk.windows.bde import (
     BdeVolume,
     parse_cim,
     parse_manage_bde,
@@ -323,7 +323,7 @@ def test_stacked_encryption_homes(fstype: str, method: str) -> None:
     from disk_fakesys import FakeHost, Machine
 
     from wfhaudit.probes.disk.linux import LinuxDisk
-    from wfhaudit.probes.disk.linux_chain import resolve_mount_chain
+    from wfhaudit.probes.disk.linux.chain import resolve_mount_chain
 
     text = ("27 1 8:2 / / rw - ext4 /dev/sda2 rw\n"
             f"40 27 0:48 / /home/ann rw - {fstype} /home/ann/.Private rw\n")

@@ -14,8 +14,9 @@ from wfhaudit.host import CommandResult, Evidence, RecordedHost
 from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.disk import linux, macos, windows
-from wfhaudit.probes.disk.linux_chain import resolve_mount_chain
-from wfhaudit.probes.disk.linux_fs import (
+from wfhaudit.probes.disk.decide import KEYS
+from wfhaudit.probes.disk.linux.chain import resolve_mount_chain
+from wfhaudit.probes.disk.linux.fs import (
     ZFS_GET,
     lsblk_verdict,
     parse_fscrypt_status,
@@ -23,9 +24,8 @@ from wfhaudit.probes.disk.linux_fs import (
     parse_zfs_get,
     parse_zpool_vdevs,
 )
-from wfhaudit.probes.disk.linux_mounts import Mount, find_mount, parse_mountinfo, parse_swaps
-from wfhaudit.probes.disk.model import KEYS
-from wfhaudit.probes.disk.windows_bde import parse_cim, parse_manage_bde, parse_shell
+from wfhaudit.probes.disk.linux.mounts import Mount, find_mount, parse_mountinfo, parse_swaps
+from wfhaudit.probes.disk.windows.bde import parse_cim, parse_manage_bde, parse_shell
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

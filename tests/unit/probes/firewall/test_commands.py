@@ -32,7 +32,7 @@ def test_backends_run_only_declared_commands(path: Path) -> None:
     case = json.loads(path.read_text(encoding="utf-8"))
     host = LoggingHost(Evidence.from_dict(case["evidence"]))
     PROBE.collect(ProbeContext(host=host))
-    declared = {tuple(argv) for argv in PROBE.commands[host.os.family]}
+    declared = {tuple(argv) for argv in PROBE.commands(host.os.family)}
     assert set(host.asked) <= declared, set(host.asked) - declared
     # Every recorded command is one the probe asks for (a fixture cannot carry dead entries)...
     recorded = {tuple(c["argv"]) for c in case["evidence"]["commands"]}
@@ -42,7 +42,7 @@ def test_backends_run_only_declared_commands(path: Path) -> None:
 
 
 def test_commands_have_absolute_or_plain_names() -> None:
-    for os_name, argvs in PROBE.commands.items():
+    for os_name, argvs in ((f, PROBE.commands(f)) for f in PROBE.backends):
         assert argvs, os_name
         for argv in argvs:
             assert argv and all(isinstance(a, str) and a for a in argv)

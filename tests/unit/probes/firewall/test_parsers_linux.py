@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from wfhaudit.host import CommandResult
-from wfhaudit.probes.firewall import frontends
-from wfhaudit.probes.firewall.iptables import (
+from wfhaudit.probes.firewall.linux import frontends
+from wfhaudit.probes.firewall.linux.iptables import (
     IptablesParseError,
     parse_iptables_save,
     table_names,
 )
-from wfhaudit.probes.firewall.nft import (
+from wfhaudit.probes.firewall.linux.nft import (
     NftParseError,
     needs_root,
     parse_nft_json,
     parse_nft_text,
 )
-from wfhaudit.probes.firewall.ruleset import filtering_chains
+from wfhaudit.probes.firewall.linux.ruleset import filtering_chains
 
 CASES = Path(__file__).parents[3] / "fixtures" / "cases" / "firewall" / "linux"
 

@@ -14,8 +14,8 @@ from wfhaudit.probes.firewall.macos import (
     parse_sp_firewall,
     pf_blocks_inbound,
 )
-from wfhaudit.probes.firewall.netsh_words import STATE_WORDS
-from wfhaudit.probes.firewall.windows_parse import (
+from wfhaudit.probes.firewall.windows.netsh_words import STATE_WORDS
+from wfhaudit.probes.firewall.windows.parse import (
     decode_product_state,
     parse_netsh,
     parse_ps_report,

@@ -18,11 +18,12 @@ from wfhaudit.facts import CATALOGUE
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
 from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.firewall import PROBE, frontends, linux, macos, windows
-from wfhaudit.probes.firewall.iptables import IptablesParseError, parse_iptables_save
-from wfhaudit.probes.firewall.nft import NftParseError, parse_nft_json, parse_nft_text
-from wfhaudit.probes.firewall.ruleset import filtering_chains
-from wfhaudit.probes.firewall.windows_parse import (
+from wfhaudit.probes.firewall import PROBE, linux, macos, windows
+from wfhaudit.probes.firewall.linux import frontends
+from wfhaudit.probes.firewall.linux.iptables import IptablesParseError, parse_iptables_save
+from wfhaudit.probes.firewall.linux.nft import NftParseError, parse_nft_json, parse_nft_text
+from wfhaudit.probes.firewall.linux.ruleset import filtering_chains
+from wfhaudit.probes.firewall.windows.parse import (
     decode_product_state,
     parse_netsh,
     parse_ps_report,
@@ -121,8 +122,8 @@ def _result(draw: st.DrawFn, argv: tuple[str, ...], real: list[str]) -> dict[str
 @st.composite
 def evidence(draw: st.DrawFn, os_name: str) -> Evidence:
     real = _recorded_outputs(os_name)
-    commands = [_result(draw, tuple(argv), real) for argv in PROBE.commands[os_name]
-                if draw(st.booleans()) or argv == PROBE.commands[os_name][0]]
+    commands = [_result(draw, tuple(argv), real) for argv in PROBE.commands(os_name)
+                if draw(st.booleans()) or argv == PROBE.commands(os_name)[0]]
     files = {path: draw(st.none() | st.sampled_from(["", "filter\n", "ENABLED=yes\n"]) | texts(real))
              for path in ("/proc/net/ip_tables_names", "/proc/net/ip6_tables_names",
                           "/etc/ufw/ufw.conf")}

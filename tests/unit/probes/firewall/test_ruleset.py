@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wfhaudit.probes.firewall.ruleset import (
+from wfhaudit.probes.firewall.linux.ruleset import (
     Chain,
     Filtering,
     Rule,

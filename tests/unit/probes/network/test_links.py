@@ -9,7 +9,9 @@ import pytest
 
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
 from wfhaudit.host.platform_info import OsInfo
-from wfhaudit.probes.network import link_linux, link_macos, link_windows
+from wfhaudit.probes.network import linux as link_linux
+from wfhaudit.probes.network import macos as link_macos
+from wfhaudit.probes.network import windows as link_windows
 from wfhaudit.probes.network.private import (
     run_private,
     scrub_airport_json,

@@ -9,8 +9,9 @@ import pytest
 
 from wfhaudit.facts import CATALOGUE, Fact
 from wfhaudit.host import CommandResult
-from wfhaudit.probes.vpn import PROBE, clients, linux, linux_ipsec, macos, windows
+from wfhaudit.probes.vpn import PROBE, clients, linux, macos, windows
 from wfhaudit.probes.vpn.decide import decide
+from wfhaudit.probes.vpn.linux import ipsec as linux_ipsec
 from wfhaudit.probes.vpn.model import (
     BLOCKED,
     FAILED,
@@ -357,10 +358,10 @@ def test_link_local_filter() -> None:
 
 
 def test_probe_lists_every_command_the_backends_run() -> None:
-    assert tuple(PROBE.commands["linux"]) == linux.COMMANDS
-    assert linux_ipsec.XFRM in PROBE.commands["linux"]
-    assert tuple(PROBE.commands["macos"]) == macos.COMMANDS
-    assert tuple(PROBE.commands["windows"]) == windows.COMMANDS
+    assert tuple(PROBE.commands("linux")) == linux.COMMANDS
+    assert linux_ipsec.XFRM in PROBE.commands("linux")
+    assert tuple(PROBE.commands("macos")) == macos.COMMANDS
+    assert tuple(PROBE.commands("windows")) == windows.COMMANDS
 
 
 def test_linux_kernel_without_ipv6_is_no_route_not_failure() -> None:

@@ -6,7 +6,8 @@ import re
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.link_common import (
+from wfhaudit.probes.network import measure_with_link
+from wfhaudit.probes.network.link import (
     LINK,
     SIGNAL,
     has_address,
@@ -149,7 +150,7 @@ def _signal(ctx: ProbeContext, iface: str) -> Fact:
     return Fact.unknown(SIGNAL, "; ".join(why), [PROC_WIRELESS, iw.source, nm.source])
 
 
-def collect(ctx: ProbeContext) -> list[Fact]:
+def collect_link(ctx: ProbeContext) -> list[Fact]:
     """network.link and network.wifi_signal_dbm on Linux."""
     sources = [PROC_ROUTE, PROC_ROUTE6]
     iface = default_interface(ctx.host.read_file(PROC_ROUTE), ctx.host.read_file(PROC_ROUTE6))
@@ -171,3 +172,11 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     link = Fact.observed(LINK, kind, [*sources, uevent_path, "snapshot:net_if_stats"],
                          detail=detail)
     return [link, _signal(ctx, iface) if kind == "wifi" else not_wifi(link)]
+
+
+COMMANDS = [IW_STATION, NMCLI_WIFI]
+
+
+def collect(ctx: ProbeContext) -> list[Fact]:
+    """Every network fact, with this OS's link detection."""
+    return measure_with_link(ctx, collect_link)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wfhaudit.facts import Fact
+from wfhaudit.facts import Fact, keys_of
 
-FACT_KEYS = ("firewall.enabled", "firewall.source", "firewall.profiles_off")
+KEYS = keys_of("firewall")
 
 
 def decided(enabled: bool, source: str, sources: Sequence[str], detail: str) -> list[Fact]:

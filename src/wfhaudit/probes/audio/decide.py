@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from wfhaudit.facts import Fact
+from wfhaudit.facts import Fact, keys_of
 from wfhaudit.probes.audio.model import HEAD_WORN, AudioDevice, Direction, Inventory, Kind
 
-KEYS = ("audio.headset_present", "audio.default_output_is_headset",
-        "audio.default_input_is_headset", "audio.headset_name", "audio.input_sample_rate_hz")
+KEYS = keys_of("audio")
 MAX_NAME = 80
 
 

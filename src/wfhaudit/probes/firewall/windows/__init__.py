@@ -17,8 +17,8 @@ from dataclasses import replace
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.firewall.common import decided, join_reasons, undecided
-from wfhaudit.probes.firewall.windows_parse import (
+from wfhaudit.probes.firewall.decide import decided, join_reasons, undecided
+from wfhaudit.probes.firewall.windows.parse import (
     PROFILE_BITS,
     PROFILES,
     Profile,

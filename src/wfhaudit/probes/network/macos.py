@@ -9,7 +9,8 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.link_common import (
+from wfhaudit.probes.network import measure_with_link
+from wfhaudit.probes.network.link import (
     LINK,
     SIGNAL,
     has_address,
@@ -90,7 +91,7 @@ def _physical(ctx: ProbeContext, via: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def collect(ctx: ProbeContext) -> list[Fact]:
+def collect_link(ctx: ProbeContext) -> list[Fact]:
     """network.link and network.wifi_signal_dbm on macOS."""
     route = ctx.host.run(ROUTE, timeout=5.0)
     iface = parse_route(route.stdout) if route.ok else None
@@ -133,3 +134,11 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     detail += f" ({port})" if port else " (not a Wi-Fi interface)"
     link = Fact.observed(LINK, kind, [route.source, airport.source, ports.source], detail=detail)
     return [link, not_wifi(link)]
+
+
+COMMANDS = [ROUTE, AIRPORT, PORTS]
+
+
+def collect(ctx: ProbeContext) -> list[Fact]:
+    """Every network fact, with this OS's link detection."""
+    return measure_with_link(ctx, collect_link)

@@ -15,8 +15,8 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.audio.classify import classify_all
-from wfhaudit.probes.audio.derive import all_unknown, derive_facts
-from wfhaudit.probes.audio.macos_sources import source_form
+from wfhaudit.probes.audio.decide import all_unknown, derive_facts
+from wfhaudit.probes.audio.macos.sources import source_form
 from wfhaudit.probes.audio.model import AudioDevice, Direction, Inventory
 from wfhaudit.probes.base import ProbeContext
 
@@ -29,6 +29,8 @@ _TRANSPORT = {"builtin": "builtin", "usb": "usb", "bluetooth": "bluetooth",
               "aggregate": "virtual", "pci": "pci", "firewire": "firewire",
               "thunderbolt": "thunderbolt", "continuity_capture": "continuity"}
 
+
+COMMANDS = [SYSTEM_PROFILER]
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, list):

@@ -11,7 +11,7 @@ from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.vpn.clients import clients_from_processes, name_hint
 from wfhaudit.probes.vpn.decide import KEYS, decide
-from wfhaudit.probes.vpn.linux_ipsec import XFRM, check_ipsec
+from wfhaudit.probes.vpn.linux.ipsec import XFRM, check_ipsec
 from wfhaudit.probes.vpn.model import (
     BLOCKED,
     FAILED,

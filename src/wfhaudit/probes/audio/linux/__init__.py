@@ -12,9 +12,9 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
-from wfhaudit.probes.audio import alsa, pactl_json, pactl_text, pulse
 from wfhaudit.probes.audio.classify import classify_all
-from wfhaudit.probes.audio.derive import all_unknown, derive_facts
+from wfhaudit.probes.audio.decide import all_unknown, derive_facts
+from wfhaudit.probes.audio.linux import alsa, pactl_json, pactl_text, pulse
 from wfhaudit.probes.audio.model import Direction, Inventory
 from wfhaudit.probes.base import ProbeContext
 

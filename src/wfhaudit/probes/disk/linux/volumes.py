@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wfhaudit.facts import Fact
-from wfhaudit.probes.disk.linux_blockdev import (
+from wfhaudit.probes.disk.decide import Verdict
+from wfhaudit.probes.disk.linux.blockdev import (
     SYS_CLASS_BLOCK,
     BlockNode,
     kname_for_source,
     read_node,
 )
-from wfhaudit.probes.disk.linux_chain import MountChain, chain_for_mount, resolve_mount_chain
-from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, SWAPS, Mount, parse_swaps
-from wfhaudit.probes.disk.linux_unmounted import SYS_BLOCK, scan_unmounted
-from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.disk.linux.chain import MountChain, chain_for_mount, resolve_mount_chain
+from wfhaudit.probes.disk.linux.mounts import MOUNTINFO, SWAPS, Mount, parse_swaps
+from wfhaudit.probes.disk.linux.unmounted import SYS_BLOCK, scan_unmounted
 
 if TYPE_CHECKING:
     from wfhaudit.probes.disk.linux import LinuxDisk

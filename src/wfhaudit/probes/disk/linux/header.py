@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wfhaudit.host import CommandResult, Host
-from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.disk.decide import Verdict
 
 BLKID_TEMPLATE = ("blkid", "-p", "-o", "export", "{device}")
 BLKID_TIMEOUT = 3.0

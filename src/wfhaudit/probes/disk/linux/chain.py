@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wfhaudit.host import Host
-from wfhaudit.probes.disk.linux_blockdev import (
+from wfhaudit.probes.disk.linux.blockdev import (
     SYS_CLASS_BLOCK,
     BlockNode,
     kname_for_source,
     read_majmin,
     read_node,
 )
-from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, Mount, find_mount, parse_mountinfo
+from wfhaudit.probes.disk.linux.mounts import MOUNTINFO, Mount, find_mount, parse_mountinfo
 
 BTRFS_SYS = "/sys/fs/btrfs"
 NETWORK_FS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "9p",

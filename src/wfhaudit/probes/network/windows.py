@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.link_common import (
+from wfhaudit.probes.network import measure_with_link
+from wfhaudit.probes.network.link import (
     LINK,
     SIGNAL,
     not_wifi,
@@ -88,7 +89,7 @@ def parse_netsh_signal(text: str, name: str) -> tuple[float, str] | None:
     return None
 
 
-def collect(ctx: ProbeContext) -> list[Fact]:
+def collect_link(ctx: ProbeContext) -> list[Fact]:
     """network.link and network.wifi_signal_dbm on Windows."""
     result = ctx.host.run(ADAPTER, timeout=20.0)
     adapter = parse_adapter(result.stdout) if result.ok else None
@@ -118,3 +119,11 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     detail = f"{name}: {how}" + ("" if how == "Rssi" else " converted linearly (0 % = -100 dBm, "
                                                           "100 % = -50 dBm)")
     return [link, Fact.observed(SIGNAL, dbm, [netsh.source], detail=detail)]
+
+
+COMMANDS = [ADAPTER, NETSH]
+
+
+def collect(ctx: ProbeContext) -> list[Fact]:
+    """Every network fact, with this OS's link detection."""
+    return measure_with_link(ctx, collect_link)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wfhaudit.probes.firewall.netsh_words import WORDS
+from wfhaudit.probes.firewall.windows.netsh_words import WORDS
 from wfhaudit.probes.localized import describe_language, localized_reason, lookup
 from wfhaudit.probes.powershell import as_int, as_list, clean_text, load_json
 

@@ -11,8 +11,8 @@ from dataclasses import replace
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.disk.model import Verdict, system_facts, unknown_all
-from wfhaudit.probes.disk.windows_bde import (
+from wfhaudit.probes.disk.decide import Verdict, system_facts, unknown_all
+from wfhaudit.probes.disk.windows.bde import (
     BdeReport,
     parse_cim,
     parse_manage_bde,

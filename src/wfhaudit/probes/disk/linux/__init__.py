@@ -12,20 +12,21 @@ from __future__ import annotations
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult, Host
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.disk.linux_blockdev import (
+from wfhaudit.probes.disk.decide import Verdict, all_of, system_facts, unknown_all
+from wfhaudit.probes.disk.linux.blockdev import (
     SYS_CLASS_BLOCK,
     BlockNode,
     kname_for_source,
     node_verdict,
     read_node,
 )
-from wfhaudit.probes.disk.linux_chain import (
+from wfhaudit.probes.disk.linux.chain import (
     MountChain,
     chain_for_mount,
     read_mounts,
     resolve_mount_chain,
 )
-from wfhaudit.probes.disk.linux_fs import (
+from wfhaudit.probes.disk.linux.fs import (
     LSBLK,
     ZFS_GET,
     ZPOOL_STATUS,
@@ -38,10 +39,9 @@ from wfhaudit.probes.disk.linux_fs import (
     parse_zpool_vdevs,
     zfs_dataset_verdict,
 )
-from wfhaudit.probes.disk.linux_header import BLKID_TEMPLATE, BLKID_TIMEOUT, Header, read_header
-from wfhaudit.probes.disk.linux_mounts import MOUNTINFO, Mount, find_mount
-from wfhaudit.probes.disk.linux_volumes import unencrypted_volumes
-from wfhaudit.probes.disk.model import Verdict, all_of, system_facts, unknown_all
+from wfhaudit.probes.disk.linux.header import BLKID_TEMPLATE, BLKID_TIMEOUT, Header, read_header
+from wfhaudit.probes.disk.linux.mounts import MOUNTINFO, Mount, find_mount
+from wfhaudit.probes.disk.linux.volumes import unencrypted_volumes
 
 LOGINUID = "/proc/self/loginuid"
 STATUS = "/proc/self/status"

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult, Host
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.firewall import frontends
-from wfhaudit.probes.firewall.common import decided, join_reasons, no_profiles, undecided
-from wfhaudit.probes.firewall.iptables import (
+from wfhaudit.probes.firewall.decide import decided, join_reasons, no_profiles, undecided
+from wfhaudit.probes.firewall.linux import frontends
+from wfhaudit.probes.firewall.linux.iptables import (
     IP6_TABLES_NAMES,
     IP6T_LEGACY_SAVE,
     IP6T_SAVE,
@@ -28,7 +28,7 @@ from wfhaudit.probes.firewall.iptables import (
     parse_iptables_save,
     table_names,
 )
-from wfhaudit.probes.firewall.nft import (
+from wfhaudit.probes.firewall.linux.nft import (
     NFT_JSON,
     NFT_TEXT,
     NO_JSON_MARKER,
@@ -37,7 +37,7 @@ from wfhaudit.probes.firewall.nft import (
     parse_nft_json,
     parse_nft_text,
 )
-from wfhaudit.probes.firewall.ruleset import Filtering, best_source, filtering_chains
+from wfhaudit.probes.firewall.linux.ruleset import Filtering, best_source, filtering_chains
 
 COMMANDS = [NFT_JSON, NFT_TEXT, IPT_LEGACY_SAVE, IP6T_LEGACY_SAVE, IPT_SAVE, IP6T_SAVE,
             frontends.UFW_STATUS, frontends.FIREWALLD_STATE]

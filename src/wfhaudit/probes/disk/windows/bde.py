@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wfhaudit.probes.disk.bde_labels import LANGUAGES, BdeLanguage
-from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.disk.decide import Verdict
+from wfhaudit.probes.disk.windows.bde_labels import LANGUAGES, BdeLanguage
 from wfhaudit.probes.localized import language_of, localized_reason, lookup, same
 from wfhaudit.probes.powershell import load_json
 from wfhaudit.util.jsonshape import as_int

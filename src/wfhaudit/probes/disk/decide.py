@@ -6,11 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from wfhaudit.facts import Fact
+from wfhaudit.facts import Fact, keys_of
 
 State = Literal["encrypted", "plain", "unknown"]
-KEYS = ("disk.system_encrypted", "disk.method", "disk.encryption_in_progress",
-        "disk.unencrypted_volumes")
+KEYS = keys_of("disk")
 
 
 @dataclass(frozen=True)

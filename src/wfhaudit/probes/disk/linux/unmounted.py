@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wfhaudit.probes.disk.linux_header import NOT_DATA, SYS_CLASS_BLOCK, device_majmin
+from wfhaudit.probes.disk.linux.header import NOT_DATA, SYS_CLASS_BLOCK, device_majmin
 
 if TYPE_CHECKING:
     from wfhaudit.probes.disk.linux import LinuxDisk

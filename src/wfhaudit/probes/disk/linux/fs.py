@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wfhaudit.probes.disk.model import Verdict
+from wfhaudit.probes.disk.decide import Verdict
 
 ZFS_GET = ("zfs", "get", "-H", "-p", "-o", "name,property,value", "-t", "filesystem",
            "encryption,keystatus")

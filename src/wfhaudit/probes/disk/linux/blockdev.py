@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wfhaudit.host import Host
-from wfhaudit.probes.disk.model import Verdict, all_of
+from wfhaudit.probes.disk.decide import Verdict, all_of
 
 SYS_DEV_BLOCK = "/sys/dev/block"
 SYS_CLASS_BLOCK = "/sys/class/block"
