@@ -1,4 +1,4 @@
-"""Verification reason codes (reference/signing.md §2.11) and the trust-file error."""
+"""Verification reason codes (meanings and order in docs/signing.md) and the trust-file error."""
 
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ from tests.live.firewall.netns import NOBODY, FwNetns, PrefixHost
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.firewall import linux
+from wfhaudit.probes.firewall.decide import filtering_chains
 from wfhaudit.probes.firewall.linux.nft import parse_nft_json, parse_nft_text
-from wfhaudit.probes.firewall.linux.ruleset import filtering_chains
 
 pytestmark = pytest.mark.live
 

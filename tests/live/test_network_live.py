@@ -3,7 +3,7 @@
 coturn (Debian) runs as a STUN-only server; tests/live/netsim/udp_relay.py sits between the
 probe and coturn and injects seeded delay, jitter, loss, reordering, duplicates and late
 replies, logging what it did to every request; the real speedtest-cli code talks to
-tests/live/netsim/fake_speedtest.py, which follows voip.md §1.4 (configuration request
+tests/live/netsim/fake_speedtest.py, which follows speedtest-cli's server protocol (configuration request
 included: https://www.speedtest.net is reached through an https_proxy CONNECT tunnel that
 the fake terminates with a certificate from a throwaway CA, trusted via SSL_CERT_FILE).
 

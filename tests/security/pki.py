@@ -1,6 +1,6 @@
 """A test PKI: IT admin key, enrolled device keys, a signed trust file and report envelopes.
 
-Everything is generated in the test (reference/signing.md §4: "Each case builds its inputs from
+Everything is generated in the test (each adversarial case builds its inputs from
 a test keyring/trust file generated in the test"); the clock is fixed at NOW.
 """
 

@@ -1,4 +1,4 @@
-"""reference/signing.md §4, rows A1-A26: envelope, signature, parsing and Statement attacks.
+"""Adversarial cases, rows A1-A26: envelope, signature, parsing and Statement attacks.
 
 Each test is named after its row and asserts the exact reason code.
 """

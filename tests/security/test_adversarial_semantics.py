@@ -1,4 +1,4 @@
-"""reference/signing.md §4, rows A15 and A27-A48: keys, trust file, freshness, policy, batches.
+"""Adversarial cases, rows A15 and A27-A48: keys, trust file, freshness, policy, batches.
 
 Rows A38-A40 (HTML) belong to the renderer's tests; A43's CSV half to the aggregator's.
 """

@@ -1,5 +1,5 @@
 """HTML report: structure (every finding, evidence under it), CSP, signature status, VoIP SVG,
-and signing.md §4 A37-A41 (forged claims, markup, script URLs, JSON breakout, bidi)."""
+and adversarial cases A37-A41 (forged claims, markup, script URLs, JSON breakout, bidi)."""
 
 from __future__ import annotations
 

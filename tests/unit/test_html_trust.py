@@ -1,5 +1,5 @@
 """`wfhaudit render --trust`: the page's signature status comes from the signing package's
-verifier, never from the report (signing.md §4 A2, A11, A30, A31, A36, A37)."""
+verifier, never from the report (adversarial cases A2, A11, A30, A31, A36, A37)."""
 
 from __future__ import annotations
 

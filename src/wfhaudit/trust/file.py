@@ -1,6 +1,6 @@
 """IT's trust file: signed list of devices, keys, revocations, policies and campaigns.
 
-Versioned and expiring (reference/signing.md §2.9); loading fails closed.
+Versioned and expiring; loading fails closed.
 
 The file is a DSSE envelope (payloadType application/vnd.wfhaudit.trust+json) signed by an
 admin key that the verifier pins: `--admin-pubkey FILE` or `wfhaudit-admin.pub` beside it.

@@ -41,7 +41,7 @@ class VerifyResult:
         return self.accepted
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON Lines record (signing.md §2.11 names; no predicate content)."""
+        """The JSON Lines record (reason-code names as in docs/signing.md; no predicate content)."""
         return {"input": self.source, "verdict": "verified" if self.accepted else "rejected",
                 "reason": self.reason, "detail": self.detail,
                 "payloadSha256": self.payload_sha256, "keyidHint": self.keyid_hint,

@@ -1,4 +1,4 @@
-"""The verifier: one reason code per envelope, in the order of reference/signing.md §2.11.
+"""The verifier: one reason code per envelope, in the order docs/signing.md lists.
 
 Usage (aggregation, CI):
 

@@ -1,6 +1,6 @@
 """A fake speedtest.net + Speedtest Mini server on 127.0.0.1 for the real speedtest-cli code.
 
-Follows the contract in reference/voip.md §1.4: the configuration request (A, reached as a
+Follows the contract in speedtest-cli's server protocol: the configuration request (A, reached as a
 proxy: absolute-URI GET for http, CONNECT + TLS for https), the mini index page (B), the
 latency file (C), the random*.jpg downloads (D) and upload POSTs (E). Run as a subprocess:
 

@@ -253,7 +253,7 @@ def make_certs(workdir: Path) -> Certs:
 
 
 def speedtest_env(fake: FakeSpeedtest, certs: Certs) -> dict[str, str]:
-    """Environment that routes speedtest-cli's config request to the fake (voip.md §1.5 #1).
+    """Environment that routes speedtest-cli's config request to the fake (speedtest-cli's first request).
 
     https_proxy makes urllib tunnel https://www.speedtest.net through CONNECT to the fake,
     which answers TLS with a certificate from our CA; SSL_CERT_FILE makes the real code trust

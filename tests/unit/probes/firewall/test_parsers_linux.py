@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wfhaudit.host import CommandResult
+from wfhaudit.probes.firewall.decide import filtering_chains
 from wfhaudit.probes.firewall.linux import frontends
 from wfhaudit.probes.firewall.linux.iptables import (
     IptablesParseError,
@@ -20,7 +21,6 @@ from wfhaudit.probes.firewall.linux.nft import (
     parse_nft_json,
     parse_nft_text,
 )
-from wfhaudit.probes.firewall.linux.ruleset import filtering_chains
 
 CASES = Path(__file__).parents[3] / "fixtures" / "cases" / "firewall" / "linux"
 

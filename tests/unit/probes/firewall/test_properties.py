@@ -19,10 +19,10 @@ from wfhaudit.host import CommandResult, Evidence, RecordedHost
 from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.firewall import PROBE, linux, macos, windows
+from wfhaudit.probes.firewall.decide import filtering_chains
 from wfhaudit.probes.firewall.linux import frontends
 from wfhaudit.probes.firewall.linux.iptables import IptablesParseError, parse_iptables_save
 from wfhaudit.probes.firewall.linux.nft import NftParseError, parse_nft_json, parse_nft_text
-from wfhaudit.probes.firewall.linux.ruleset import filtering_chains
 from wfhaudit.probes.firewall.windows.parse import (
     decode_product_state,
     parse_netsh,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wfhaudit.probes.firewall.linux.ruleset import (
+from wfhaudit.probes.firewall.decide import (
     Chain,
     Filtering,
     Rule,

@@ -1,4 +1,4 @@
-"""The simplified E-model (voip.md §3.3): worked values and monotonicity in each impairment."""
+"""The The simplified ITU-T G.107 E-model: worked values and monotonicity in each impairment."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from wfhaudit.probes.network import mos
 
-# voip.md §3.3 worked table: (RTT ms, jitter ms, loss %) -> (R with R0 93.2, MOS)
+# Worked values of the simplified E-model: (RTT ms, jitter ms, loss %) -> (R with R0 93.2, MOS)
 WORKED = [
     (20, 2, 0, 92.35, 4.39),
     (50, 10, 0.5, 89.95, 4.34),

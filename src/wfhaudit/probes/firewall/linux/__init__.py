@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult, Host
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.firewall.decide import decided, join_reasons, no_profiles, undecided
+from wfhaudit.probes.firewall.decide import (
+    Filtering,
+    best_source,
+    decided,
+    filtering_chains,
+    join_reasons,
+    no_profiles,
+    undecided,
+)
 from wfhaudit.probes.firewall.linux import frontends
 from wfhaudit.probes.firewall.linux.iptables import (
     IP6_TABLES_NAMES,
@@ -37,7 +45,6 @@ from wfhaudit.probes.firewall.linux.nft import (
     parse_nft_json,
     parse_nft_text,
 )
-from wfhaudit.probes.firewall.linux.ruleset import Filtering, best_source, filtering_chains
 
 COMMANDS = [NFT_JSON, NFT_TEXT, IPT_LEGACY_SAVE, IP6T_LEGACY_SAVE, IPT_SAVE, IP6T_SAVE,
             frontends.UFW_STATUS, frontends.FIREWALLD_STATE]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from wfhaudit.probes.firewall.linux.ruleset import Chain, Rule, Ruleset
+from wfhaudit.probes.firewall.decide import Chain, Rule, Ruleset
 
 IPT_SAVE = ("iptables-save",)
 IP6T_SAVE = ("ip6tables-save",)

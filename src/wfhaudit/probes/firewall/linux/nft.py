@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from wfhaudit.probes.firewall.linux.ruleset import Chain, Rule, Ruleset
+from wfhaudit.probes.firewall.decide import Chain, Rule, Ruleset
 
 NFT_JSON = ("nft", "-j", "list", "ruleset")
 NFT_TEXT = ("nft", "list", "ruleset")
