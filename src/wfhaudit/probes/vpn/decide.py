@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wfhaudit.facts import Fact, keys_of
+from wfhaudit.host import CommandResult, Host
 from wfhaudit.probes.vpn.clients import resolve_client
 from wfhaudit.probes.vpn.model import BLOCKED, FAILED, NO_ROUTE, OK, Iface, Lookup, Observation
 
@@ -15,8 +16,20 @@ NO_VPN = "no VPN is active"
 ProcessList = Callable[[], "list[str] | None"]
 
 
-def _all_unknown(reason: str, sources: list[str]) -> list[Fact]:
+def all_unknown(reason: str, sources: list[str]) -> list[Fact]:
+    """Every vpn fact unknown for one reason."""
     return [Fact.unknown(k, reason, sources) for k in KEYS]
+
+
+def look_up_routes(host: Host, argvs: Sequence[Sequence[str]],
+                   parse: Callable[[str, CommandResult], Lookup]) -> Observation:
+    """A new Observation holding the route lookup of each public address (its argv's last word)."""
+    obs = Observation()
+    for argv in argvs:
+        result = host.run(argv, timeout=3)
+        obs.source(result.source)
+        obs.lookups.append(parse(argv[-1], result))
+    return obs
 
 
 def _where(lookups: list[Lookup]) -> str:
@@ -78,7 +91,7 @@ def decide(obs: Observation, processes: ProcessList) -> list[Fact]:
     failed_v4 = [lk for lk in v4 if lk.status == FAILED]
     if not v4 or len(failed_v4) == len(v4):
         why = failed_v4[0].note if failed_v4 else "no route lookup was made"
-        return _all_unknown(f"could not look up the route to a public address: {why}", src)
+        return all_unknown(f"could not look up the route to a public address: {why}", src)
     routes = _classify(obs)
     where = _where(routes.known)
     notes = list(obs.notes)

@@ -14,7 +14,7 @@ from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.vpn.clients import clients_from_processes, name_hint, service_slug
-from wfhaudit.probes.vpn.decide import KEYS, decide
+from wfhaudit.probes.vpn.decide import all_unknown, decide, look_up_routes
 from wfhaudit.probes.vpn.model import (
     BLOCKED,
     FAILED,
@@ -24,7 +24,6 @@ from wfhaudit.probes.vpn.model import (
     PUBLIC_V6,
     Iface,
     Lookup,
-    Observation,
     is_link_local_or_multicast,
 )
 
@@ -159,18 +158,13 @@ def parse_nc_list(text: str) -> list[tuple[str, str, str]]:
 
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Facts vpn.* for macOS from route lookups, interfaces and the VPN service list."""
-    obs = Observation()
-    for argv in ROUTE_GET:
-        result = ctx.host.run(argv, timeout=3)
-        obs.source(result.source)
-        obs.lookups.append(parse_route_get(argv[-1], result))
+    obs = look_up_routes(ctx.host, ROUTE_GET, parse_route_get)
     ifc = ctx.host.run(IFCONFIG, timeout=3)
     obs.source(ifc.source)
     ifaces = parse_ifconfig(ifc.stdout) if ifc.ok else None
     if ifaces is None:
         why = ifc.failure() if not ifc.ok else "`ifconfig` listed no interfaces"
-        return [Fact.unknown(k, f"could not list network interfaces: {why}", obs.sources)
-                for k in KEYS]
+        return all_unknown(f"could not list network interfaces: {why}", obs.sources)
     obs.ifaces = ifaces
     system = sorted(n for n, i in ifaces.items() if i.kind == "utun" and not i.routable_address)
     if system:

@@ -10,7 +10,7 @@ from wfhaudit.facts import Fact
 from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.vpn.clients import clients_from_processes, name_hint
-from wfhaudit.probes.vpn.decide import KEYS, decide
+from wfhaudit.probes.vpn.decide import all_unknown, decide, look_up_routes
 from wfhaudit.probes.vpn.linux.ipsec import XFRM, check_ipsec
 from wfhaudit.probes.vpn.model import (
     BLOCKED,
@@ -21,7 +21,6 @@ from wfhaudit.probes.vpn.model import (
     PUBLIC_V6,
     Iface,
     Lookup,
-    Observation,
     is_link_local_or_multicast,
 )
 
@@ -157,11 +156,7 @@ def describe_rules(text: str) -> str:
 
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Facts vpn.* for Linux from route lookups and interface types."""
-    obs = Observation()
-    for argv in ROUTE_GET:
-        result = ctx.host.run(argv, timeout=3)
-        obs.source(result.source)
-        obs.lookups.append(parse_route_get(argv[-1], result))
+    obs = look_up_routes(ctx.host, ROUTE_GET, parse_route_get)
     links = ctx.host.run(LINKS, timeout=3)
     obs.source(links.source)
     ifaces = parse_links(links.stdout) if links.ok else None
@@ -169,8 +164,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         why = links.failure() if not links.ok else f"`{links.source}` printed no JSON list"
         if _no_json(links):
             why = _NO_JSON
-        return [Fact.unknown(k, f"could not list network interfaces: {why}", obs.sources)
-                for k in KEYS]
+        return all_unknown(f"could not list network interfaces: {why}", obs.sources)
     obs.ifaces = ifaces
     v4 = ctx.host.run(ROUTES_V4, timeout=3)
     obs.source(v4.source)
