@@ -28,6 +28,7 @@ class DesktopSession:
         self.runtime = root / "run"
         self.runtime.mkdir(mode=0o700)
         self.proc: subprocess.Popen[bytes] | None = None
+        self.extra_env: dict[str, str] = {}
         if shell:
             fake = root / "bin" / shell
             fake.parent.mkdir()
@@ -37,7 +38,7 @@ class DesktopSession:
     def env(self) -> dict[str, str]:
         """What a LiveHost (and the writers) see: this HOME, a C locale."""
         return {"HOME": str(self.home), "XDG_RUNTIME_DIR": str(self.runtime),
-                "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+                "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", **self.extra_env}
 
     def write(self, *commands: list[str]) -> None:
         """Run settings writers (gsettings set, dconf write) on one private session bus."""

@@ -49,6 +49,11 @@ def fmt_duration(seconds: float) -> str:
     return f"{hours} h" + (f" {rest} min" if rest else "")
 
 
+def _join(notes: Sequence[str]) -> str:
+    """Notes joined once each, in order."""
+    return "; ".join(dict.fromkeys(n for n in notes if n))
+
+
 def source_state(paths: Sequence[LockPath]) -> SourceState:
     """The earliest proven lock of one power source, or why there is none."""
     timed = [p for p in paths if p.after_s is not None and p.after_s > 0]
@@ -59,13 +64,19 @@ def source_state(paths: Sequence[LockPath]) -> SourceState:
                            f"{best.what} after {fmt_duration(best.after_s or 0.0)}")
     unsure = [p for p in timed if p.locks is None] + [p for p in paths if not p.timer_known]
     if unsure:
-        return SourceState("unknown", None, "; ".join(p.note or p.what for p in unsure))
-    notes = [p.note for p in paths if p.note]
-    return SourceState("never", None, "; ".join(notes) or "no idle lock is set up")
+        return SourceState("unknown", None, _join([p.note or p.what for p in unsure]))
+    return SourceState("never", None, _join([p.note for p in paths]) or "no idle lock is set up")
 
 
-def _label(name: str) -> str:
-    return f" {name}" if name else ""
+def _why(states: Sequence[tuple[str, SourceState]]) -> str:
+    """Each distinct reason once, naming the power sources it holds for when there are several."""
+    by_why: dict[str, list[str]] = {}
+    for name, state in states:
+        by_why.setdefault(state.why, []).append(name)
+    if len(by_why) == 1:
+        return next(iter(by_why))
+    return "; ".join(f"{why} ({' and '.join(n for n in names if n)})" if any(names) else why
+                     for why, names in by_why.items())
 
 
 def lock_facts(sources: Mapping[str, Sequence[LockPath]], evidence: Sequence[str]
@@ -74,15 +85,16 @@ def lock_facts(sources: Mapping[str, Sequence[LockPath]], evidence: Sequence[str
     states = {name: source_state(paths) for name, paths in sources.items()}
     never = [(n, s) for n, s in states.items() if s.state == "never"]
     if never:
-        why = "; ".join(f"{s.why}{' (' + n + ')' if n else ''}" for n, s in never)
-        when = _label(" or ".join(n for n, _ in never if n))
+        why = _why(never)
+        names = " or ".join(n for n, _ in never if n)
+        when = f" when {names}" if names else ""
         reason = f"the screen never locks by itself{when}: {why}"
-        return [Fact.observed("screenlock.enabled", False, evidence, detail=why),
+        return [Fact.observed("screenlock.enabled", False, evidence, detail=reason),
                 Fact.unknown("screenlock.idle_minutes", reason, evidence)]
     unknown = [(n, s) for n, s in states.items() if s.state == "unknown"]
     if unknown or not states:
-        why = "; ".join(f"{s.why}{' (' + n + ')' if n else ''}" for n, s in unknown)
-        reason = f"whether the screen locks by itself is not known: {why or 'nothing was read'}"
+        why = _why(unknown) if unknown else "nothing was read"
+        reason = f"whether the screen locks by itself is not known: {why}"
         return [Fact.unknown("screenlock.enabled", reason, evidence),
                 Fact.unknown("screenlock.idle_minutes", reason, evidence)]
     worst = max(states.values(), key=lambda s: s.after_s or 0.0)

@@ -3,9 +3,10 @@
 `sysadminctl -screenLock status` (on stderr, after a timestamp) says whether the password is
 asked once the screen saver starts or the display sleeps, and how long after: "screenLock
 delay is immediate", "screenLock delay is 300 seconds" or "screenLock is off". The screen
-saver starts after `idleTime` seconds (per host preference, 0 = never); the display and the
-Mac sleep after `displaysleep` and `sleep` minutes per power source (`pmset -g custom`, 0 =
-never). Each of these, followed by the password delay, is a way the screen locks.
+saver starts after `idleTime` seconds (per host preference, 0 = never); the display sleeps
+after `displaysleep` minutes per power source (`pmset -g custom`, 0 = never). Each of these,
+followed by the password delay, is a way the screen locks. Screen saver settings pushed by a
+configuration profile (managed preferences) are not read.
 """
 
 from __future__ import annotations
@@ -81,16 +82,17 @@ def _paths(idle: int | None, idle_known: bool, timers: dict[str, int], delay: in
     elif idle and idle > 0:
         paths.append(LockPath(f"the screen saver (idleTime {idle} s, password {extra} s later)",
                               float(idle + extra), locks, note))
-    for key, what in (("displaysleep", "display sleep"), ("sleep", "sleep")):
-        minutes = timers.get(key, 0)
-        if minutes > 0:
-            paths.append(LockPath(f"{what} ({minutes} min, password {extra} s later)",
-                                  float(minutes * 60 + extra), locks, note))
+    # The Mac does not sleep on idle before its display has slept, so display sleep is the
+    # earliest of the two and `sleep` adds no earlier lock.
+    minutes = timers.get("displaysleep", 0)
+    if minutes > 0:
+        paths.append(LockPath(f"display sleep ({minutes} min, password {extra} s later)",
+                              float(minutes * 60 + extra), locks, note))
     if not paths:
-        missing = "never set (the macOS default applies)" if idle is None else "off"
+        saver = ("no screen saver time is set (the macOS default applies)" if idle is None
+                 else "the screen saver never starts")
         paths.append(LockPath("the screen saver", None, locks,
-                              f"the screen saver start is {missing} and the display never sleeps",
-                              idle is not None))
+                              f"{saver} and the display never sleeps", idle is not None))
     return paths
 
 

@@ -1,6 +1,6 @@
 """Windows screen lock from registry values and power settings, read by one PowerShell call as JSON.
 
-Three ways lock a Windows session after inactivity: the machine inactivity limit (policy
+Three things lock a Windows session after inactivity: the machine inactivity limit (policy
 `InactivityTimeoutSecs`, seconds, 0 = off), a screen saver with "On resume, display logon
 screen" (`ScreenSaveActive`, `ScreenSaveTimeOut` seconds, `ScreenSaverIsSecure`; the Group
 Policy copy under HKCU\\Software\\Policies wins over the user's own; Windows locks after the wait
@@ -18,7 +18,7 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.powershell import as_int, load_json
+from wfhaudit.probes.powershell import as_int, failure, load_json
 from wfhaudit.probes.screenlock.decide import LockPath, all_unknown, lock_facts, password_fact
 
 SLEEP_GUID = "29f6c1db-86da-48c5-9fdb-f2b67b1f44da"
@@ -32,7 +32,8 @@ SCRIPT = (
     "'InactivityTimeoutSecs';"
     r"foreach($k in @(@('policy','HKCU:\Software\Policies\Microsoft\Windows\Control Panel\Desktop'),"
     r"@('user','HKCU:\Control Panel\Desktop'))){$d=[ordered]@{};"
-    "foreach($n in @('ScreenSaveActive','ScreenSaverIsSecure','ScreenSaveTimeOut')){$d[$n]=V $k[1] $n};"
+    "foreach($n in @('ScreenSaveActive','ScreenSaverIsSecure','ScreenSaveTimeOut','SCRNSAVE.EXE'))"
+    "{$d[$n]=V $k[1] $n};"
     "$o[$k[0]]=$d};"
     f"$g=[ordered]@{{sleep='{SLEEP_GUID}';lock='{CONSOLELOCK_GUID}'}};"
     "$pp=[ordered]@{};foreach($s in @($g.Keys)){foreach($c in @('AC','DC')){"
@@ -77,24 +78,34 @@ def power_value(data: Mapping[str, Any], key: str) -> int | None:
     return None
 
 
+def saver(data: Mapping[str, Any]) -> tuple[int | None, bool, bool]:
+    """(wait in seconds when a screen saver is set to start, secure, a saver program is chosen)."""
+    active, wait = str(effective(data, "ScreenSaveActive")), _num(effective(data, "ScreenSaveTimeOut"))
+    secure = str(effective(data, "ScreenSaverIsSecure")) == "1"
+    program = bool(str(effective(data, "SCRNSAVE.EXE") or "").strip())
+    return (wait if active == "1" and wait and wait > 0 else None), secure, program
+
+
 def source_paths(data: Mapping[str, Any], current: str) -> list[LockPath]:
     """Every lock path for one power source ('AC' or 'DC')."""
     paths: list[LockPath] = []
     limit = _num(data.get("inactivity"))
     if limit and limit > 0:
         paths.append(LockPath(f"the machine inactivity limit ({limit} s)", float(limit), True))
-    active, wait = str(effective(data, "ScreenSaveActive")), _num(effective(data, "ScreenSaveTimeOut"))
-    secure = str(effective(data, "ScreenSaverIsSecure"))
-    if active == "1" and wait and wait > 0:
-        paths.append(LockPath(f"the screen saver ({wait} s, sign-in on resume {secure == '1'})",
-                              float(wait), secure == "1",
+    wait, secure, program = saver(data)
+    if wait is not None and (secure or program):
+        # With no saver program but "On resume, display logon screen" ticked, Windows still
+        # locks after the wait; without either nothing happens at all.
+        paths.append(LockPath(f"the screen saver ({wait} s, sign-in on resume {secure})",
+                              float(wait), secure,
                               "the screen saver starts but 'On resume, display logon screen' is off"))
     else:
-        paths.append(LockPath("the screen saver", None, None, "no screen saver is set to start"))
+        paths.append(LockPath("the screen saver", None, None,
+                              "no screen saver is set to lock the screen"))
     sleep, lock = power_value(data, f"sleep_{current}"), power_value(data, f"lock_{current}")
     if data.get("power_error") and sleep is None:
         paths.append(LockPath("sleep", None, None, "the power plan could not be read: "
-                              f"{str(data['power_error'])[:160]}", False))
+                              f"{str(data['power_error']).strip()[:160]}", False))
     elif sleep and sleep > 0:
         locks = None if lock is None else lock == 1
         paths.append(LockPath(f"sleep ({sleep} s, sign-in on wake {locks})", float(sleep), locks,
@@ -105,21 +116,20 @@ def source_paths(data: Mapping[str, Any], current: str) -> list[LockPath]:
     return paths
 
 
-def password(data: Mapping[str, Any], currents: list[str]) -> tuple[bool | None, str]:
-    """screenlock.password_required: the lock that applies asks for sign-in, or not."""
-    limit = _num(data.get("inactivity"))
-    if limit and limit > 0:
-        return True, "the machine inactivity limit locks the session"
-    wait = _num(effective(data, "ScreenSaveTimeOut"))
-    if str(effective(data, "ScreenSaveActive")) == "1" and wait and wait > 0:
-        secure = str(effective(data, "ScreenSaverIsSecure")) == "1"
-        return secure, f"ScreenSaverIsSecure is {'1' if secure else 'not 1'}"
+def password(sources: Mapping[str, list[LockPath]], data: Mapping[str, Any], currents: list[str]
+             ) -> tuple[bool | None, str]:
+    """screenlock.password_required: every timer that blanks or locks asks for sign-in."""
+    timed = [p for paths in sources.values() for p in paths if p.after_s]
+    if any(p.locks is False for p in timed):
+        bad = next(p for p in timed if p.locks is False)
+        return False, f"{bad.what} does not ask for sign-in"
+    if timed and all(p.locks for p in timed):
+        return True, "every inactivity timer ends at the sign-in screen"
     locks = [power_value(data, f"lock_{c}") for c in currents]
-    if any(v == 0 for v in locks):
-        return False, "the power plan does not ask for sign-in on wake (CONSOLELOCK 0)"
-    if locks and all(v == 1 for v in locks):
-        return True, "the power plan asks for sign-in on wake (CONSOLELOCK 1)"
-    return None, "whether sign-in is asked on wake could not be read"
+    if not timed and locks and all(v is not None for v in locks):
+        ok = all(v == 1 for v in locks)
+        return ok, f"the power plan {'asks' if ok else 'does not ask'} for sign-in on wake"
+    return None, "whether sign-in is asked after inactivity could not be read"
 
 
 def collect(ctx: ProbeContext) -> list[Fact]:
@@ -128,7 +138,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     evidence = [result.source]
     data = load_json(result.stdout) if result.ok else None
     if not isinstance(data, dict):
-        return all_unknown(result.failure() if not result.ok else
+        return all_unknown(failure(result) if not result.ok else
                            "the PowerShell screen-lock query printed no JSON", evidence)
     battery = _num(data.get("battery"))
     currents = ["AC", "DC"] if battery else ["AC"]
@@ -136,5 +146,5 @@ def collect(ctx: ProbeContext) -> list[Fact]:
         sources = {"": source_paths(data, "AC")}
     else:
         sources = {label: source_paths(data, c) for c, label in SOURCES}
-    value, why = password(data, currents)
+    value, why = password(sources, data, currents)
     return [*lock_facts(sources, evidence), password_fact(value, why, evidence)]

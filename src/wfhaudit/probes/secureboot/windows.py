@@ -14,7 +14,7 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.powershell import as_int, load_json
+from wfhaudit.probes.powershell import as_int, failure, load_json
 from wfhaudit.probes.secureboot.decide import secureboot_fact
 
 SCRIPT = (
@@ -60,7 +60,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     evidence = [result.source]
     data = load_json(result.stdout) if result.ok else None
     if not isinstance(data, dict):
-        return [secureboot_fact(None, result.failure() if not result.ok else
+        return [secureboot_fact(None, failure(result) if not result.ok else
                                 "the Secure Boot query printed no JSON", evidence)]
     value, why = decide(data)
     return [secureboot_fact(value, why, evidence)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.powershell import as_int, load_json
+from wfhaudit.probes.powershell import as_int, failure, load_json
 from wfhaudit.probes.signin.decide import Findings, autologin_fact
 
 SCRIPT = (
@@ -33,7 +33,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     found = Findings(evidence=[result.source])
     data = load_json(result.stdout) if result.ok else None
     if not isinstance(data, dict) or "AutoAdminLogon" not in data:
-        found.problems.append(result.failure() if not result.ok
+        found.problems.append(failure(result) if not result.ok
                               else "the Winlogon query printed no AutoAdminLogon")
         return [autologin_fact(found)]
     value = str(data.get("AutoAdminLogon") or "").strip()
