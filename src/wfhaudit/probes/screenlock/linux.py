@@ -85,7 +85,8 @@ def _session(ctx: ProbeContext) -> tuple[str | None, list[str], str]:
     if login is not None and login != euid:
         return None, [], (f"wfhaudit runs as uid {euid} but the desktop user logged in as uid "
                           f"{login} (sudo or su?): screen-lock settings belong to that user's "
-                          "session, so run wfhaudit as that user, without sudo")
+                          "session and wfhaudit reads them only as the user it runs as; run it "
+                          "as that user, without sudo")
     ps = ctx.host.run(ps_argv(euid), timeout=5)
     # ps exits 1 with no output when the user has no processes at all.
     if ps.error is not None or (ps.returncode not in (0, 1)):
