@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from wfhaudit.probes import lazy
 from wfhaudit.probes.base import Probe, check_fact_keys
-from wfhaudit.probes.screenlock import linux, macos, windows
 from wfhaudit.probes.screenlock.decide import KEYS
 
 PROBE = Probe(
     name="screenlock",
     description="Screen lock after inactivity (GNOME/KDE/xscreensaver, macOS, Windows)",
     fact_keys=check_fact_keys(list(KEYS)),
-    backends={"linux": linux.collect, "macos": macos.collect, "windows": windows.collect},
+    backends=lazy.backends(__name__),
     # Linux argv with {uid} are filled in at run time with the user's id.
-    commands={"linux": linux.COMMANDS, "macos": macos.COMMANDS, "windows": windows.COMMANDS},
+    commands=lazy.Commands(__name__),
     budget_s=25.0,
 )
