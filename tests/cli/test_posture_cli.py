@@ -97,3 +97,24 @@ def test_unknown_screen_lock_blocks_with_its_reason(tmp_path: Path) -> None:
     assert findings["screen-lock"]["status"] == "UNKNOWN"
     assert "no desktop session" in findings["screen-lock"]["reason"]
     assert findings["screen-lock"]["blocking"] is True
+
+
+def test_new_facts_and_rules_reach_the_html_page(tmp_path: Path) -> None:
+    evidence: dict[str, Any] = {}
+    for case in ("screenlock/macos/macbook-air-26-delay-300-real.json",
+                 "signin/macos/autologin-on.json",
+                 "secureboot/macos/apple-silicon-full-security-real.json"):
+        bundle = json.loads((CASES / case).read_text())["evidence"]
+        if evidence:
+            evidence["commands"] += bundle["commands"]
+        else:
+            evidence = bundle
+    (tmp_path / "ev.json").write_text(json.dumps(evidence))
+    res = run("check", "--replay", str(tmp_path / "ev.json"), "--policy", "baseline", "--skip",
+              "network", "--out", str(tmp_path), "--no-sign", "--quiet")
+    assert res.exit_code == 1, res.stderr  # autologin on, screen locks after 35 min
+    [report] = tmp_path.glob("*.wfh.json")
+    assert run("render", str(report), "-o", str(tmp_path / "r.html")).exit_code == 0
+    html = (tmp_path / "r.html").read_text()
+    for text in (*NEW_FACTS, "screen-lock-idle", "autologin-off", "secure-boot"):
+        assert text in html
