@@ -88,6 +88,14 @@ CATALOGUE: Mapping[str, FactSpec] = {
         _spec("audio.default_input_is_headset", B, "The default input device is a headset microphone"),
         _spec("audio.headset_name", S, "Name of the headset found"),
         _spec("audio.input_sample_rate_hz", INT, "Sample rate of the default input", "Hz"),
+        _spec("screenlock.enabled", B, "The screen locks by itself after a period of inactivity"),
+        _spec("screenlock.idle_minutes", N, "Longest inactivity before the screen locks by itself "
+              "(worst power source)", "min"),
+        _spec("screenlock.password_required", B, "Waking the screen after it blanks or locks "
+              "needs the password"),
+        _spec("signin.autologin_enabled", B, "The computer signs a user in at start-up without "
+              "a password"),
+        _spec("secureboot.enabled", B, "Secure Boot is on (UEFI Secure Boot, Apple secure boot)"),
     )
 }
 

@@ -40,6 +40,8 @@ GOOD_FACTS: dict[str, Any] = {
     "os.family": "linux", "os.version": "Debian GNU/Linux 12", "firewall.enabled": True,
     "firewall.profiles_off": [], "disk.system_encrypted": True,
     "disk.encryption_in_progress": False, "vpn.active": True, "location.office_network": False,
+    "screenlock.enabled": True, "screenlock.idle_minutes": 5, "screenlock.password_required": True,
+    "signin.autologin_enabled": False, "secureboot.enabled": True,
 }
 
 

@@ -16,6 +16,9 @@ PROBE_MODULES: dict[str, str] = {
     "audio": "wfhaudit.probes.audio",
     "vpn": "wfhaudit.probes.vpn",
     "disk": "wfhaudit.probes.disk",
+    "screenlock": "wfhaudit.probes.screenlock",
+    "signin": "wfhaudit.probes.signin",
+    "secureboot": "wfhaudit.probes.secureboot",
 }
 
 

@@ -48,3 +48,12 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def failure(result: Any) -> str:
+    """Why a PowerShell call gave nothing, without repeating its (long) script."""
+    if result.error is not None or result.returncode == 0:
+        return str(result.failure()) if result.error is not None else "PowerShell printed no JSON"
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return f"PowerShell exited with status {result.returncode}" + (
+        f": {lines[0][:160]}" if lines else "")

@@ -1,0 +1,17 @@
+"""OS-neutral Secure Boot decision: on, off (with why, e.g. legacy BIOS boot), or unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wfhaudit.facts import CATALOGUE, Fact
+
+KEYS = tuple(k for k in CATALOGUE if CATALOGUE[k].probe == "secureboot")
+FACT = "secureboot.enabled"
+
+
+def secureboot_fact(value: bool | None, why: str, evidence: Sequence[str]) -> Fact:
+    """Observed on/off with the reason as detail, or UNKNOWN with it."""
+    if value is None:
+        return Fact.unknown(FACT, why, evidence)
+    return Fact.observed(FACT, value, evidence, detail=why)
