@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from wfhaudit.facts import CATALOGUE, Fact
+from wfhaudit.facts import Fact, keys_of
 
-KEYS = tuple(k for k in CATALOGUE if CATALOGUE[k].probe == "screenlock")
+KEYS = keys_of("screenlock")
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wfhaudit.facts import CATALOGUE, Fact
+from wfhaudit.facts import Fact, keys_of
 
-KEYS = tuple(k for k in CATALOGUE if CATALOGUE[k].probe == "secureboot")
+KEYS = keys_of("secureboot")
 FACT = "secureboot.enabled"
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wfhaudit.facts import CATALOGUE, Fact
+from wfhaudit.facts import Fact, keys_of
 
-KEYS = tuple(k for k in CATALOGUE if CATALOGUE[k].probe == "signin")
+KEYS = keys_of("signin")
 FACT = "signin.autologin_enabled"
 
 

@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.screenlock import PROBE, linux, linux_gnome, linux_lockers, macos, windows
+from wfhaudit.probes.screenlock import PROBE, linux, macos, windows
 from wfhaudit.probes.screenlock.decide import LockPath, lock_facts, source_state
+from wfhaudit.probes.screenlock.linux import gnome as linux_gnome
+from wfhaudit.probes.screenlock.linux import lockers as linux_lockers
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -140,7 +142,7 @@ OUTPUTS = st.one_of(st.text(max_size=200), st.sampled_from([
 @FAST
 def test_any_output_gives_facts_or_unknown(family: str, outs: list[tuple[str, int, str | None]],
                                            status: str | None) -> None:
-    argvs = [tuple(a.replace("{uid}", "1000") for a in argv) for argv in PROBE.commands[family]]
+    argvs = [tuple(a.replace("{uid}", "1000") for a in argv) for argv in PROBE.commands(family)]
     commands = [CommandResult(argv, None if err else rc, out, "", 1, err)
                 for argv, (out, rc, err) in zip(argvs, outs * 3, strict=False)]
     evidence = Evidence(OsInfo(family, "", "x86_64"), commands,

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.secureboot import PROBE, linux, macos, windows
 
@@ -61,7 +61,7 @@ def test_windows_sources_in_order() -> None:
 def test_any_input_gives_a_fact_or_unknown(family: str, out: str, rc: int | None,
                                            var: str | None, listing: list[str] | None) -> None:
     commands = [CommandResult(tuple(argv), rc, out, "", 1, None if rc is not None else "timeout")
-                for argv in PROBE.commands[family]]
+                for argv in PROBE.commands(family)]
     evidence = Evidence(OsInfo(family, "", "x86_64"), commands, files={linux.SECUREBOOT_VAR: var},
                         dirs={linux.EFI: listing, linux.FIRMWARE: listing})
     [fact] = PROBE.collect(ProbeContext(host=RecordedHost(evidence)))

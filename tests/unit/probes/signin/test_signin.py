@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfhaudit.host import CommandResult, Evidence, RecordedHost
-from wfhaudit.platform_info import OsInfo
+from wfhaudit.host.platform_info import OsInfo
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.signin import PROBE, linux, macos
 
@@ -81,7 +81,7 @@ def test_any_input_gives_a_fact_or_unknown(family: str, texts: list[str], rc: in
     files = dict(zip([linux.DM_SERVICE, "/etc/gdm3/custom.conf", linux.LIGHTDM_MAIN,
                       linux.SDDM_MAIN, "/etc/gdm/custom.conf", linux.DEFAULT_DM], texts, strict=True))
     commands = [CommandResult(tuple(argv), rc, texts[0], texts[1], 1, None if rc is not None else
-                              "timeout") for argv in PROBE.commands[family]]
+                              "timeout") for argv in PROBE.commands(family)]
     host = RecordedHost(Evidence(OsInfo(family, "", "x86_64"), commands, files=files))
     [fact] = PROBE.collect(ProbeContext(host=host))
     assert fact.is_known or fact.reason

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.screenlock import linux_gnome as gnome
-from wfhaudit.probes.screenlock import linux_lockers as lockers
 from wfhaudit.probes.screenlock.decide import all_unknown, lock_facts, password_fact
+from wfhaudit.probes.screenlock.linux import gnome, lockers
 
 STATUS = "/proc/self/status"
 LOGINUID = "/proc/self/loginuid"
