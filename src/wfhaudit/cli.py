@@ -78,6 +78,9 @@ def _register() -> None:
     from wfhaudit.cli_aggregate import aggregate
 
     cli.add_command(aggregate)
+    from wfhaudit.cli_schedule import schedule
+
+    cli.add_command(schedule)
 
 
 _register()
