@@ -59,11 +59,13 @@ def _run(host: Host, argv: Argv, outcome: Outcome) -> CommandResult:
     return result
 
 
-def install(spec: ScheduleSpec, account: Account, host: Host, root: Path | None) -> Outcome:
+def install(spec: ScheduleSpec, account: Account, host: Host, root: Path | None,
+            live: bool | None = None) -> Outcome:
     """Write the scheduler's files and, on a live system, load and enable them.
 
-    With `root`, files go under that folder and the live scheduler is left alone; systemd's
-    system level is still enabled offline (`systemctl --root`), as for an OS image.
+    With `root`, files go under that folder and the live scheduler is left alone (`live`
+    defaults to "no root"); systemd's system level is still enabled offline
+    (`systemctl --root`), as for an OS image.
     """
     outcome = Outcome(spec.family, spec.system)
     ctl = control_for(spec.family, spec.system, account)
@@ -71,8 +73,8 @@ def install(spec: ScheduleSpec, account: Account, host: Host, root: Path | None)
         local = _local(out.path, spec.family, root)
         write_atomic(local, out.data, mode=out.mode)
         outcome.files.append({"path": out.path, "written": str(local), "bytes": len(out.data)})
-    if root is not None:
-        if ctl.offline_enable is not None:
+    if not (root is None if live is None else live):
+        if root is not None and ctl.offline_enable is not None:
             _check(_run(host, (*ctl.offline_enable[:1], f"--root={root}",
                                *ctl.offline_enable[1:]), outcome), outcome)
         outcome.not_run = [list(a) for a in ctl.activate]
@@ -92,14 +94,15 @@ def _check(result: CommandResult, outcome: Outcome) -> None:
 
 
 def remove(family: str, system: bool, account: Account, host: Host,
-           root: Path | None) -> Outcome:
+           root: Path | None, live: bool | None = None) -> Outcome:
     """Disable and unload the schedule, then delete its files (absent files are fine)."""
     outcome = Outcome(family, system)
     ctl = control_for(family, system, account)
-    if root is None:
+    live = root is None if live is None else live
+    if live:
         for argv in ctl.deactivate:
             _run(host, argv, outcome)  # not loaded or not registered: nothing to undo
-    elif ctl.offline_disable is not None:
+    elif root is not None and ctl.offline_disable is not None:
         _run(host, (*ctl.offline_disable[:1], f"--root={root}", *ctl.offline_disable[1:]),
              outcome)
     for path in ctl.paths:
@@ -108,7 +111,7 @@ def remove(family: str, system: bool, account: Account, host: Host,
         with contextlib.suppress(FileNotFoundError):
             os.unlink(local)
         outcome.files.append({"path": path, "written": str(local), "removed": existed})
-    if root is None:
+    if live:
         for argv in ctl.after_remove:
             _run(host, argv, outcome)
     else:
