@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import plistlib
 import re
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-
 from tests.conftest import FIXTURES
+
 from wfhaudit.schedule import launchd, systemd, taskxml
 from wfhaudit.schedule.local import build_spec, unsafe_for_system
 from wfhaudit.schedule.model import Account, parse_at, parse_every
@@ -104,7 +105,7 @@ def test_system_units_run_check_as_a_oneshot_with_state_dir() -> None:
 
 
 def _analyze(*args: str, runtime: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "SYSTEMD_LOG_COLOR": "0"}
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "SYSTEMD_LOG_COLOR": "0", "TZ": "UTC"}
     return subprocess.run(["systemd-analyze", *args], capture_output=True, text=True,
                           timeout=60, env=env, check=False)
 
@@ -144,9 +145,9 @@ def test_on_calendar_fires_at_the_interval(tmp_path: Path, every: str, step: int
     res = _analyze("calendar", "--iterations=4", expr, runtime=tmp_path)
     assert res.returncode == 0, res.stderr
     stamps = re.findall(r"(?:Next elapse|Iter\. #\d+): \w{3} (\S+ \S+)", res.stdout)
-    times = [datetime.strptime(s, "%Y-%m-%d %H:%M:%S") for s in stamps]  # noqa: DTZ007
+    times = [datetime.strptime(s, "%Y-%m-%d %H:%M:%S") for s in stamps]
     assert len(times) == 4
-    assert {int((b - a).total_seconds()) for a, b in zip(times, times[1:], strict=False)} == {step}
+    assert {int((b - a).total_seconds()) for a, b in itertools.pairwise(times)} == {step}
     if every in ("1d", "7d"):
         assert all(t.hour == 10 and t.minute == 0 for t in times)
     if every == "7d":
