@@ -4,7 +4,8 @@ Usage:
   python packaging/build.py wheel --out dist        # python -m build: sdist and wheel
   python packaging/build.py exe --out dist          # PyInstaller one-file executable
   python packaging/build.py deb --out dist [--exe dist/wfhaudit]   # Debian package (Linux)
-  python packaging/build.py all --out dist          # all three (what `make dist` runs)
+  python packaging/build.py all --out dist          # all three, the .deb on Linux only
+                                                    # (what `make dist` runs)
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main() -> int:
     if args.step in ("exe", "all") or (args.step == "deb" and exe is None):
         exe = build_exe(out)
         made.append(exe)
-    if args.step in ("deb", "all"):
+    if args.step == "deb" or (args.step == "all" and sys.platform.startswith("linux")):
         from debpkg import build_deb
 
         assert exe is not None  # noqa: S101 - set just above

@@ -139,7 +139,7 @@ def _put(tree: Path, rel: str, data: bytes | str, mode: int = 0o644) -> None:
 
 
 def architecture() -> str:
-    """dpkg's name for this machine's architecture (amd64, arm64, ...)."""
+    """Dpkg's name for this machine's architecture (amd64, arm64, ...)."""
     return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
                           check=True, timeout=30).stdout.strip()
 
