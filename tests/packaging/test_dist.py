@@ -145,7 +145,7 @@ def test_deb_metadata_and_contents(deb: Path) -> None:
 def test_deb_installs_into_a_scratch_root_and_purges_clean(deb: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
     _scratch_root(root)
-    before = {p for p in root.rglob("*")}
+    before = set(root.rglob("*"))
     _dpkg(root, "--install", str(deb))
     status = _run(["dpkg", f"--root={root}", "--status", "wfhaudit"]).stdout
     assert "Status: install ok installed" in status
@@ -155,7 +155,7 @@ def test_deb_installs_into_a_scratch_root_and_purges_clean(deb: Path, tmp_path: 
     state.mkdir(parents=True)
     (state / "dev-1.wfh.json").write_text("{}")
     _dpkg(root, "--purge", "wfhaudit")
-    left = {p for p in root.rglob("*")} - before
+    left = set(root.rglob("*")) - before
     dpkg_db = root / "var" / "lib" / "dpkg"
     assert [p for p in left if not p.is_relative_to(dpkg_db)] == []
     assert not list(dpkg_db.glob("info/wfhaudit.*"))

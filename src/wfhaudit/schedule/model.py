@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 
-FAMILIES = ("linux", "macos", "windows")
 SYSTEMD_UNIT = "wfhaudit-check"
 LAUNCHD_LABEL = "org.wfhaudit.check"
 TASK_NAME = "wfhaudit-check"

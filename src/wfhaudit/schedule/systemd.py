@@ -104,12 +104,3 @@ def control(system: bool, account: Account) -> Control:
         offline_enable=("systemctl", "enable", timer) if system else None,
         offline_disable=("systemctl", "disable", timer) if system else None)
 
-
-def parse_show(stdout: str) -> dict[str, str]:
-    """Parse `systemctl show` key=value lines (values may contain '=')."""
-    out: dict[str, str] = {}
-    for line in stdout.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip():
-            out[key.strip()] = value.strip()
-    return out
