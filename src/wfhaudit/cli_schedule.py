@@ -14,7 +14,7 @@ ROOT_ENV = "WFHAUDIT_SCHEDULE_ROOT"
 
 _os_option = click.option(
     "--os", "family", type=click.Choice(["linux", "macos", "windows"]), default=None,
-    help="Target OS (default: this machine's). Another OS needs --root.")
+    help="Target OS (default: this machine's). Another OS needs --root and --system.")
 _root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), envvar=ROOT_ENV, default=None,
     help=f"Write under this folder instead of the live system (env {ROOT_ENV}); the scheduler "
