@@ -113,7 +113,9 @@ def main() -> int:
         dt.timezone.utc)
     page = render(cli, __version__, when.strftime("%Y-%m-%d"))
     if args.output:
-        args.output.write_text(page, encoding="utf-8")
+        from wfhaudit.fileio import write_atomic
+
+        write_atomic(args.output, page)
     else:
         sys.stdout.write(page)
     return 0

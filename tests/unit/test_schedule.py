@@ -257,6 +257,8 @@ def test_windows_quoting_inverts_commandlinetoargvw(arg: str) -> None:
 def test_percent_is_refused_for_task_scheduler() -> None:
     with pytest.raises(ValueError, match="expand '%'"):
         taskxml.windows_quote("C:\\%TEMP%")
+    with pytest.raises(ValueError, match="expand '%'"):
+        taskxml.files(spec("windows", True, exe="C:\\%ProgramFiles%\\w.exe"), WIN_ACCOUNT)
 
 
 def _split_windows(line: str) -> list[str]:

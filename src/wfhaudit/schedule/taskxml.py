@@ -105,6 +105,8 @@ def task_element(spec: ScheduleSpec, name: str) -> ET.Element:
                        ("ExecutionTimeLimit", "PT30M"), ("Priority", "7")):
         _sub(settings, tag, value)
     argv = spec.check_argv()
+    if "%" in argv[0]:
+        raise ValueError(f"Task Scheduler would expand '%' in {argv[0]!r}; use a path without '%'")
     exec_ = _sub(_sub(task, "Actions", Context="Author"), "Exec")
     _sub(exec_, "Command", argv[0])
     _sub(exec_, "Arguments", " ".join(windows_quote(a) for a in argv[1:]))
