@@ -107,12 +107,13 @@ def install_cmd(every: str, at: str, system: bool, policy: str, out_dir: str | N
     Example: wfhaudit schedule install --every 1d --at 09:30 --out ~/wfh-reports
     """
     from wfhaudit.host import LiveHost
-    from wfhaudit.policy.loader import load_policy
+    from wfhaudit.policy.loader import bundled_names, load_policy
     from wfhaudit.schedule import manage
-    from wfhaudit.schedule.local import build_spec, this_account, unsafe_for_system
+    from wfhaudit.schedule.local import build_spec, this_account, this_family, unsafe_for_system
 
     target = _target(family, root, system)
-    load_policy(policy)  # a policy that cannot load would fail every night: fail now
+    if target == this_family() or policy in bundled_names():
+        load_policy(policy)  # a policy that cannot load would fail every night: fail now
     account = this_account()
     try:
         spec = build_spec(target, system, every, at, policy, out_dir, exe, account)

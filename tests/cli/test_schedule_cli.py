@@ -72,6 +72,10 @@ def test_other_os_files_for_packaging(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert (tmp_path / "Library/LaunchDaemons/org.wfhaudit.check.plist").is_file()
     assert run("status", "--os", "macos", "--system", "--root", str(tmp_path)).exit_code == 0
+    # A policy file on the target machine cannot be checked from here: it is written as given.
+    res = run("install", "--os", "windows", "--system", "--root", str(tmp_path),
+              "--policy", r"C:\Program Files\wfhaudit\policy.json")
+    assert res.exit_code == 0, res.output
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
