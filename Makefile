@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 POLICY ?= contact-center
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: $(VENV)/.run-deps
 	  if [ $$rc -le 1 ]; then exit 0; else exit $$rc; fi
 
 lint: $(VENV)/.test-deps
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench packaging
 
 typecheck: $(VENV)/.test-deps
 	$(BIN)/mypy
@@ -34,8 +34,12 @@ pytest: $(VENV)/.test-deps
 
 test: lint typecheck pytest
 
+# Wheel + sdist, the one-file executable for this OS and (on Linux) the .deb, into dist/.
+dist: $(VENV)/.test-deps
+	$(BIN)/python packaging/build.py all --out dist
+
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

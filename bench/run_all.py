@@ -9,6 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 RUNS = [
     ["startup_bench.py", "--runs", "15"],
+    ["dist_startup_bench.py", "--runs", "15", "--onedir"],
     ["verify_bench.py", "--n", "10000"],
     ["network_bench.py", "--runs", "1"],
     ["aggregate_bench.py", "--n", "100000"],

@@ -19,7 +19,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"wfhaudit.trust"}),
     frozenset({"wfhaudit.verify"}),
     frozenset({"wfhaudit.fleet"}),
-    frozenset({"wfhaudit.store"}),
+    frozenset({"wfhaudit.store", "wfhaudit.schedule"}),
     frozenset({"wfhaudit.app"}),
     frozenset({"wfhaudit.cli", "wfhaudit.__main__"}),
 )

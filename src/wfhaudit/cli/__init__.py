@@ -27,6 +27,7 @@ COMMANDS = {
     "trust": "wfhaudit.cli.trust:trust",
     "verify": "wfhaudit.cli.verify:verify",
     "aggregate": "wfhaudit.cli.aggregate:aggregate",
+    "schedule": "wfhaudit.cli.schedule:schedule",
 }
 
 
