@@ -16,6 +16,9 @@ PROBE_MODULES: dict[str, str] = {
     "audio": "wfhaudit.probes.audio",
     "vpn": "wfhaudit.probes.vpn",
     "disk": "wfhaudit.probes.disk",
+    "updates": "wfhaudit.probes.updates",
+    "malware": "wfhaudit.probes.malware",
+    "wifi": "wfhaudit.probes.wifi",
 }
 
 
