@@ -46,6 +46,6 @@ def parse_iso(text: str) -> float | None:
     return stamp.timestamp()
 
 
-def iso_day(unix: float) -> str:
-    """The UTC date of a unix time, for details (2026-11-23)."""
-    return dt.datetime.fromtimestamp(unix, tz=dt.timezone.utc).strftime("%Y-%m-%d")
+def iso_minute(unix: float) -> str:
+    """A unix time as UTC date and minute, for details ("2026-11-23 10:40 UTC")."""
+    return dt.datetime.fromtimestamp(unix, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -6,7 +6,7 @@ import re
 
 from wfhaudit.facts import CATALOGUE, Fact
 from wfhaudit.probes.wallclock import SOURCE as CLOCK_SOURCE
-from wfhaudit.probes.wallclock import age_days, iso_day
+from wfhaudit.probes.wallclock import age_days
 
 KEYS = tuple(k for k in CATALOGUE if CATALOGUE[k].probe == "updates")
 NO_CLOCK = "the time of the check is not in the evidence, so no age can be computed"
@@ -23,7 +23,7 @@ def days_fact(now: float | None, then: float, sources: list[str], detail: str) -
     if now is None:
         return Fact.unknown(key, NO_CLOCK, sources)
     return Fact.observed(key, round(age_days(now, then), 1), [*sources, CLOCK_SOURCE],
-                         detail=f"{detail} ({iso_day(then)} UTC)")
+                         detail=detail)
 
 
 def macos_build(version: str) -> int | None:

@@ -7,7 +7,8 @@ list-patches --category security`. The count is as current as the last metadata 
 The last upgrade is the newest `upgrade` line of dpkg's log (local time, converted with the
 machine's UTC offset) or the newest rpm INSTALLTIME. A reboot is pending when
 /run/reboot-required exists (Debian/Ubuntu packages create it) or /boot holds a newer kernel
-of the running kernel's flavour.
+of the running kernel's flavour
+(zypper's /run/reboot-needed counts too).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from wfhaudit.host import CommandResult
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.updates import linux_parse as lp
 from wfhaudit.probes.updates.decide import days_fact, pending_fact
-from wfhaudit.probes.wallclock import host_now
+from wfhaudit.probes.wallclock import host_now, iso_minute
 
 APT_SIM = ("apt-get", "-s", "-o", "Debug::NoLocking=1", "dist-upgrade")
 APT_UNATTENDED = ("apt-config", "shell", "UU", "APT::Periodic::Unattended-Upgrade")
@@ -34,7 +35,8 @@ DPKG_LAST_OLD = ("awk", AWK_PROGRAM, DPKG_LOG + ".1")
 UTC_OFFSET = ("date", "+%z")
 RPM_TIMES = ("rpm", "-qa", "--qf", "%{INSTALLTIME}\\n")
 UNAME = ("uname", "-r")
-REBOOT_REQUIRED = "/run/reboot-required"
+REBOOT_REQUIRED = "/run/reboot-required"  # Debian and Ubuntu packages
+REBOOT_NEEDED = "/run/reboot-needed"  # zypper on SUSE
 BOOT = "/boot"
 COMMANDS = [APT_SIM, APT_UNATTENDED, DPKG_UNATTENDED, DNF_SECURITY, ZYPPER_SECURITY, DPKG_LAST,
             DPKG_LAST_OLD, UTC_OFFSET, RPM_TIMES, UNAME]
@@ -61,7 +63,8 @@ def _apt(ctx: ProbeContext, result: CommandResult) -> Fact:
         return Fact.unknown(key, "apt-get printed no upgrade summary", [result.source])
     names = ", ".join(parsed.security[:10]) + (" ..." if len(parsed.security) > 10 else "")
     parts = [f"{len(parsed.security)} of {len(parsed.upgrades)} upgradable packages come from "
-             "a security archive" + (f" ({names})" if names else ""),
+             "a security archive" + (f" ({names})" if names else "") if parsed.upgrades
+             else "no upgradable packages",
              "from the package lists of the last `apt update`", _unattended(ctx)]
     if parsed.held_back:
         parts.insert(1, f"{parsed.held_back} more held back")
@@ -130,7 +133,7 @@ def _dpkg_last(ctx: ProbeContext, now: float | None) -> Fact:
     if offset is None:
         return Fact.unknown(key, "the machine's time zone is unknown: " + tz.failure(), sources)
     return days_fact(now, lp.local_stamp_to_unix(last, offset), sources,
-                     f"last package upgrade in dpkg's log at {last} (local time)")
+                     f"last package upgrade in dpkg's log: {last} local time")
 
 
 def _rpm_last(ctx: ProbeContext, now: float | None) -> Fact:
@@ -140,25 +143,27 @@ def _rpm_last(ctx: ProbeContext, now: float | None) -> Fact:
         why = result.failure() if not result.ok else "rpm listed no installed package"
         return Fact.unknown("updates.days_since_last", why, [result.source])
     return days_fact(now, float(newest), [result.source], "newest package install or upgrade "
-                     "time in the rpm database")
+                     f"in the rpm database: {iso_minute(newest)}")
 
 
 def _reboot(ctx: ProbeContext) -> Fact:
     key = "updates.reboot_pending"
-    flag = ctx.host.read_file(REBOOT_REQUIRED)
-    if flag is not None:
+    if ctx.host.read_file(REBOOT_REQUIRED) is not None:
         pkgs = (ctx.host.read_file(REBOOT_REQUIRED + ".pkgs") or "").split()
         detail = f"{REBOOT_REQUIRED} exists" + (f" (for {', '.join(pkgs[:8])})" if pkgs else "")
         return Fact.observed(key, True, [REBOOT_REQUIRED], detail=detail)
+    if ctx.host.read_file(REBOOT_NEEDED) is not None:
+        return Fact.observed(key, True, [REBOOT_REQUIRED, REBOOT_NEEDED],
+                             detail=f"{REBOOT_NEEDED} exists")
     uname = ctx.host.run(UNAME, timeout=5)
     entries = ctx.host.list_dir(BOOT)
-    sources = [REBOOT_REQUIRED, uname.source, BOOT]
+    sources = [REBOOT_REQUIRED, REBOOT_NEEDED, uname.source, BOOT]
     running = uname.stdout.strip() if uname.ok else ""
     found = lp.newer_kernels(running, entries or []) if running else None
     if found is None:
         why = uname.failure() if not running else f"{BOOT} holds no kernel like the running " \
             f"{running} to compare with"
-        return Fact.unknown(key, f"no {REBOOT_REQUIRED} and {why}", sources)
+        return Fact.unknown(key, f"no {REBOOT_REQUIRED} or {REBOOT_NEEDED}, and {why}", sources)
     newer, installed = found
     if newer:
         return Fact.observed(key, True, sources, detail=f"running kernel {running}; newer "

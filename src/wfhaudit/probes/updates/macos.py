@@ -20,7 +20,7 @@ from typing import Any
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
 from wfhaudit.probes.updates.decide import days_fact, macos_build, pending_fact
-from wfhaudit.probes.wallclock import host_now, parse_iso
+from wfhaudit.probes.wallclock import host_now, iso_minute, parse_iso
 
 SW_VERS = ("sw_vers", "-productVersion")
 SU_PLIST_PATH = "/Library/Preferences/com.apple.SoftwareUpdate.plist"
@@ -55,11 +55,12 @@ def offered_updates(prefs: Mapping[str, Any], installed: str | None) -> tuple[li
             continue
         name = str(item.get("Display Name") or item.get("Identifier") or "unnamed update")
         version = str(item.get("Display Version") or "")
+        label = name if version in name else f"{name} {version}"
         is_os = name.lower().startswith("macos")
         if is_os and installed and version and _major(version) != _major(installed):
-            major.append(f"{name} {version}".strip())
+            major.append(label)
         else:
-            minor.append(f"{name} {version}".strip() if version not in name else name)
+            minor.append(label)
     return minor, major
 
 
@@ -122,7 +123,8 @@ def _last(ctx: ProbeContext, now: float | None) -> Fact:
         why = result.failure() if not result.ok else "the install history lists no macOS update"
         return Fact.unknown("updates.days_since_last", why, [result.source])
     when, name = found
-    return days_fact(now, when, [result.source], f"last OS update installed: {name}")
+    return days_fact(now, when, [result.source],
+                     f"last OS update installed: {name} on {iso_minute(when)}")
 
 
 def collect(ctx: ProbeContext) -> list[Fact]:

@@ -154,7 +154,7 @@ def collect(ctx: ProbeContext) -> list[Fact]:
     else:
         day, kb = last
         then = dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc).timestamp()
-        last_fact = days_fact(now, then, [source], f"{kb} installed on {day} (Get-HotFix gives "
-                              "the day only; counted from its noon)")
+        last_fact = days_fact(now, then, [source], f"{kb} installed on {day} (Get-HotFix "
+                              "gives the day only: counted from noon UTC)")
     return [_pending(ctx), last_fact, _reboot_fact(status, problem, source),
             _build_fact(status, problem, source)]
