@@ -40,6 +40,8 @@ GOOD_FACTS: dict[str, Any] = {
     "os.family": "linux", "os.version": "Debian GNU/Linux 12", "firewall.enabled": True,
     "firewall.profiles_off": [], "disk.system_encrypted": True,
     "disk.encryption_in_progress": False, "vpn.active": True, "location.office_network": False,
+    "updates.security_pending": 0, "updates.days_since_last": 3.5, "updates.reboot_pending": False,
+    "malware.protection_on": True, "malware.signature_age_days": 0.4, "wifi.security": "wpa2",
 }
 
 
