@@ -44,14 +44,16 @@ OS_BUILD_REASON = ("Linux distributions have no common build number; a policy ca
                    "os.version with `matches` for a minimum release")
 
 
-def _unattended(ctx: ProbeContext) -> str:
+def _unattended(ctx: ProbeContext, sources: list[str]) -> str:
     status = ctx.host.run(DPKG_UNATTENDED, timeout=10)
+    sources.append(status.source)
     if not status.ok or not status.stdout.startswith("ii"):
         return "unattended-upgrades is not installed"
     conf = ctx.host.run(APT_UNATTENDED, timeout=10)
+    sources.append(conf.source)
     on = conf.ok and conf.stdout.strip().strip("'\"").endswith("1")
-    return "unattended-upgrades is installed and " + ("on" if on else "off "
-                                                       "(APT::Periodic::Unattended-Upgrade)")
+    return "unattended-upgrades is installed and " + (
+        "on" if on else "off (APT::Periodic::Unattended-Upgrade)")
 
 
 def _apt(ctx: ProbeContext, result: CommandResult) -> Fact:
@@ -62,18 +64,14 @@ def _apt(ctx: ProbeContext, result: CommandResult) -> Fact:
     if parsed is None:
         return Fact.unknown(key, "apt-get printed no upgrade summary", [result.source])
     names = ", ".join(parsed.security[:10]) + (" ..." if len(parsed.security) > 10 else "")
-    parts = [f"{len(parsed.security)} of {len(parsed.upgrades)} upgradable packages come from "
-             "a security archive" + (f" ({names})" if names else "") if parsed.upgrades
-             else "no upgradable packages",
-             "from the package lists of the last `apt update`", _unattended(ctx)]
-    if parsed.held_back:
-        parts.insert(1, f"{parsed.held_back} more held back")
-    return pending_fact(len(parsed.security), [result.source, *_unattended_sources()],
-                        "; ".join(parts))
-
-
-def _unattended_sources() -> list[str]:
-    return [" ".join(DPKG_UNATTENDED), " ".join(APT_UNATTENDED)]
+    found = (f"{len(parsed.security)} of {len(parsed.upgrades)} upgradable packages come from "
+             "a security archive" + (f" ({names})" if names else "")) if parsed.upgrades \
+        else "no upgradable packages"
+    held = [f"{parsed.held_back} more held back"] if parsed.held_back else []
+    sources = [result.source]
+    parts = [found, *held, "from the package lists of the last `apt update`",
+             _unattended(ctx, sources)]
+    return pending_fact(len(parsed.security), sources, "; ".join(parts))
 
 
 def _rpm_pending(ctx: ProbeContext) -> tuple[Fact, str] | None:
