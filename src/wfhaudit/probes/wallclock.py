@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from typing import Any
 
@@ -37,6 +38,8 @@ def parse_iso(text: str) -> float | None:
     raw = text.strip()
     if raw.endswith(("Z", "z")):
         raw = raw[:-1] + "+00:00"
+    # Python 3.10 reads at most 6 fractional digits; .NET's round-trip format writes 7.
+    raw = re.sub(r"(\.\d{6})\d+", r"\1", raw)
     try:
         stamp = dt.datetime.fromisoformat(raw)
     except ValueError:

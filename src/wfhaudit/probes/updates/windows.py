@@ -24,7 +24,8 @@ from wfhaudit.probes.wallclock import host_now
 
 _PS = ("powershell.exe", "-NoProfile", "-NonInteractive", "-Command")
 STATUS_SCRIPT = (
-    "$ErrorActionPreference='Stop';$o=[ordered]@{};"
+    "$ErrorActionPreference='Stop';try{[Console]::OutputEncoding=[Text.Encoding]::UTF8}catch{};"
+    "$o=[ordered]@{};"
     "try{$k=Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion';"
     "$o.build=[int]$k.CurrentBuild;$o.ubr=[int]$k.UBR;$o.display_version=[string]$k.DisplayVersion}"
     "catch{$o.version_error=[string]$_};"
@@ -38,9 +39,10 @@ STATUS_SCRIPT = (
     "ConvertTo-Json -InputObject $o -Compress -Depth 4"
 )
 SEARCH_SCRIPT = (
-    "$ErrorActionPreference='Stop';$o=[ordered]@{};"
+    "$ErrorActionPreference='Stop';try{[Console]::OutputEncoding=[Text.Encoding]::UTF8}catch{};"
+    "$o=[ordered]@{};"
     "try{$s=(New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher();"
-    "$s.Online=$false;$r=$s.Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\");"
+    "$s.Online=$false;$r=$s.Search('IsInstalled=0 and IsHidden=0 and Type=''Software''');"
     "$o.updates=@($r.Updates|ForEach-Object{[ordered]@{kb=[string](@($_.KBArticleIDs) -join ',');"
     "severity=[string]$_.MsrcSeverity;categories=@($_.Categories|ForEach-Object{"
     "[string]$_.CategoryID})}})}catch{$o.search_error=[string]$_};"
