@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import plistlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +33,8 @@ NO_REBOOT_FLAG = ("macOS keeps no pending-restart flag: its updates install duri
 
 def parse_plist(text: str) -> Mapping[str, Any] | None:
     """The top-level dictionary of an XML plist, None when it is not one."""
+    import plistlib  # only macOS needs it: keep it out of other OSes' start-up
+
     try:
         data = plistlib.loads(text.encode("utf-8"))
     except (plistlib.InvalidFileException, ValueError, TypeError):

@@ -15,7 +15,6 @@ import re
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.private import SSID_TOKEN, scrub_iw_station
 from wfhaudit.probes.wifi.decide import KEY, NOT_WIFI, from_nmcli, from_suites, weakest
 
 SYS_NET = "/sys/class/net"
@@ -31,6 +30,9 @@ _SSID_LINE = re.compile(r"^(\s*SSID:[ \t]?).*$", re.MULTILINE)
 
 def scrub_scan(text: str) -> str:
     """`iw ... scan dump`: hide network names (SSID lines) and every MAC address."""
+    # Imported here so a wired machine never loads the network probe's package.
+    from wfhaudit.probes.network.private import SSID_TOKEN, scrub_iw_station
+
     return scrub_iw_station(_SSID_LINE.sub(lambda m: m.group(1) + SSID_TOKEN, text))
 
 

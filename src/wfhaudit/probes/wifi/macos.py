@@ -14,7 +14,6 @@ from typing import Any
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.private import scrub_airport_json
 from wfhaudit.probes.wifi.decide import KEY, NOT_WIFI, from_macos, weakest
 
 AIRPORT = ("system_profiler", "SPAirPortDataType", "-json")
@@ -47,6 +46,8 @@ def parse_airport_security(text: str) -> dict[str, str] | None:
 
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Fact wifi.security for macOS."""
+    from wfhaudit.probes.network.private import scrub_airport_json
+
     result = ctx.host.run(AIRPORT, timeout=30, scrub=scrub_airport_json)
     modes = parse_airport_security(result.stdout) if result.ok else None
     if modes is None:

@@ -14,7 +14,6 @@ import re
 
 from wfhaudit.facts import Fact
 from wfhaudit.probes.base import ProbeContext
-from wfhaudit.probes.network.private import scrub_netsh
 from wfhaudit.probes.wifi import netsh_words as words
 from wfhaudit.probes.wifi.decide import KEY, NOT_WIFI, weakest
 
@@ -109,6 +108,8 @@ def parse_netsh(text: str) -> tuple[str | None, str]:
 
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Fact wifi.security for Windows."""
+    from wfhaudit.probes.network.private import scrub_netsh
+
     result = ctx.host.run(NETSH, timeout=15, scrub=scrub_netsh)
     text = result.stdout + result.stderr
     if LOCATION_URI in text:
