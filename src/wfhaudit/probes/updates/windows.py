@@ -127,8 +127,8 @@ def _reboot_fact(status: Mapping[str, Any] | None, problem: str, source: str) ->
 
 def _pending(ctx: ProbeContext) -> Fact:
     key = "updates.security_pending"
-    source = "powershell Microsoft.Update.Session offline search"
     result = ctx.host.run(PS_SEARCH, timeout=90)
+    source = result.source
     if not result.ok:
         return Fact.unknown(key, _name_only(result).failure(), [source])
     kbs, error = security_updates(result.stdout)
@@ -142,8 +142,8 @@ def _pending(ctx: ProbeContext) -> Fact:
 def collect(ctx: ProbeContext) -> list[Fact]:
     """Facts updates.* for Windows."""
     now = host_now(ctx.host)
-    source = "powershell CurrentVersion, Get-HotFix, reboot keys"
     result = ctx.host.run(PS_STATUS, timeout=60)
+    source = result.source
     status = parse_status(result.stdout) if result.ok else None
     problem = "" if status else (_name_only(result).failure() if not result.ok
                                  else "PowerShell printed no JSON")
