@@ -96,6 +96,20 @@ CATALOGUE: Mapping[str, FactSpec] = {
         _spec("signin.autologin_enabled", B, "The computer signs a user in at start-up without "
               "a password"),
         _spec("secureboot.enabled", B, "Secure Boot is on (UEFI Secure Boot, Apple secure boot)"),
+        _spec("updates.security_pending", INT, "Security updates offered but not installed "
+              "(packages; patches on SUSE; on macOS updates for the installed major version)"),
+        _spec("updates.days_since_last", N, "Days since updates were last installed", "days"),
+        _spec("updates.reboot_pending", B, "Installed updates wait for a restart"),
+        _spec("updates.os_build", INT, "OS build for a policy minimum: Windows build number "
+              "(26100 = 11 24H2), macOS major*100+minor (1501 = 15.1); unknown on Linux"),
+        _spec("malware.protection_on", B, "Malware protection is active: real-time (on-access) "
+              "scanning or an EDR agent the policy names"),
+        _spec("malware.product", S, "Malware protection found, comma-separated (\"\" for none)"),
+        _spec("malware.signature_age_days", N, "Age of the newest malware signatures", "days"),
+        _spec("malware.edr_running", B, "An EDR agent named in settings.malware.edr_processes runs"),
+        _spec("wifi.security", S, "Security of the Wi-Fi network in use (a mixed or transition "
+              "network counts as its weaker mode unless the OS says which was negotiated)",
+              choices=("open", "owe", "wep", "wpa", "wpa2", "wpa3", "enterprise", "not-wifi")),
     )
 }
 

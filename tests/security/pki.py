@@ -42,6 +42,8 @@ GOOD_FACTS: dict[str, Any] = {
     "disk.encryption_in_progress": False, "vpn.active": True, "location.office_network": False,
     "screenlock.enabled": True, "screenlock.idle_minutes": 5, "screenlock.password_required": True,
     "signin.autologin_enabled": False, "secureboot.enabled": True,
+    "updates.security_pending": 0, "updates.days_since_last": 3.5, "updates.reboot_pending": False,
+    "malware.protection_on": True, "malware.signature_age_days": 0.4, "wifi.security": "wpa2",
 }
 
 

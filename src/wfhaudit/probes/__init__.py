@@ -19,6 +19,9 @@ PROBE_MODULES: dict[str, str] = {
     "screenlock": "wfhaudit.probes.screenlock",
     "signin": "wfhaudit.probes.signin",
     "secureboot": "wfhaudit.probes.secureboot",
+    "updates": "wfhaudit.probes.updates",
+    "malware": "wfhaudit.probes.malware",
+    "wifi": "wfhaudit.probes.wifi",
 }
 
 
