@@ -150,12 +150,18 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float) ->
     raise RuntimeError(f"nginx did not listen on {port} (exit {proc.poll()})")
 
 
-@contextlib.contextmanager
-def nginx(certs: Certs, rates_mbps: tuple[float, ...] = ()) -> Iterator[Nginx]:
-    """nginx on a free loopback port with the endpoint locations (and one per download rate)."""
-    if shutil.which(NGINX) is None:
-        raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
-    prefix = Path(tempfile.mkdtemp(prefix="wfh-network-nginx-"))
+@dataclass
+class Prepared:
+    """A written nginx configuration: its prefix, port and the argv that starts it."""
+
+    prefix: Path
+    port: int
+    argv: list[str]
+
+
+def prepare(prefix: Path, certs: Certs, rates_mbps: tuple[float, ...], stall_port: int
+            ) -> Prepared:
+    """Write the site (blob, upload folder) and the configuration under prefix."""
     root = prefix / "root"
     (root / "wfhaudit" / "upload").mkdir(parents=True)
     with open(root / "wfhaudit" / "blob.bin", "wb") as fh:
@@ -163,23 +169,41 @@ def nginx(certs: Certs, rates_mbps: tuple[float, ...] = ()) -> Iterator[Nginx]:
     for path in (prefix, root, root / "wfhaudit"):
         path.chmod(0o755)
     (root / "wfhaudit" / "upload").chmod(0o777)   # the worker process stores uploads here
+    port = free_port(socket.SOCK_STREAM)
+    rates = "".join(RATE.format(name=f"{r:g}", root=root, bytes_per_s=int(r * 125000))
+                    for r in rates_mbps)
+    user = "user root root;" if os.geteuid() == 0 else ""
+    conf = prefix / "nginx.conf"
+    conf.write_text(CONFIG.format(prefix=prefix, port=port, cert=certs.cert, key=certs.key,
+                                  root=root, rates=rates, stall_port=stall_port, user=user))
+    return Prepared(prefix, port, [NGINX, "-p", str(prefix), "-c", str(conf), "-e",
+                                   str(prefix / "error.log")])
+
+
+@contextlib.contextmanager
+def prepared(certs: Certs) -> Iterator[Prepared]:
+    """A configuration in a throwaway prefix, for starting nginx elsewhere (a namespace)."""
+    prefix = Path(tempfile.mkdtemp(prefix="wfh-network-nginx-"))
+    try:
+        yield prepare(prefix, certs, (), free_port(socket.SOCK_STREAM))
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def nginx(certs: Certs, rates_mbps: tuple[float, ...] = ()) -> Iterator[Nginx]:
+    """nginx on a free loopback port with the endpoint locations (and one per download rate)."""
+    if shutil.which(NGINX) is None:
+        raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
+    prefix = Path(tempfile.mkdtemp(prefix="wfh-network-nginx-"))
     proc = None
     try:
         with _stall_upstream() as stall_port:
-            port = free_port(socket.SOCK_STREAM)
-            rates = "".join(RATE.format(name=f"{r:g}", root=root, bytes_per_s=int(r * 125000))
-                            for r in rates_mbps)
-            user = "user root root;" if os.geteuid() == 0 else ""
-            conf = prefix / "nginx.conf"
-            conf.write_text(CONFIG.format(prefix=prefix, port=port, cert=certs.cert, key=certs.key,
-                                          root=root, rates=rates, stall_port=stall_port,
-                                          user=user))
-            proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-e",
-                                     str(prefix / "error.log")],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            _wait_listening(port, proc, 5.0)
-            yield Nginx(port, prefix)
+            site = prepare(prefix, certs, rates_mbps, stall_port)
+            proc = subprocess.Popen(site.argv, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _wait_listening(site.port, proc, 5.0)
+            yield Nginx(site.port, prefix)
     finally:
         if proc is not None and proc.poll() is None:
             proc.terminate()

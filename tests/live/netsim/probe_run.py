@@ -54,15 +54,15 @@ def stream_offset(host: LiveHost) -> int:
     return len(host.evidence.measurements["stun"]["preflight"]["sends"])
 
 
-def in_netns(settings: dict[str, Any], setup: Sequence[str] = (), timeout: float = 30.0
-             ) -> dict[str, Any]:
-    """Run the probe in a new network namespace (lo up, then the setup commands).
+def in_netns(settings: dict[str, Any], setup: Sequence[str] = (),
+             teardown: Sequence[str] = (), timeout: float = 30.0) -> dict[str, Any]:
+    """Run the probe in a new network namespace (lo up, the setup commands, then teardown).
 
     Returns the child's {"facts", "wall", "measurements"}; "{tcp}" in the settings becomes a
     TCP listener's port inside the namespace.
     """
-    script = " && ".join(["ip link set lo up", *setup,
-                          f"exec {sys.executable} {CHILD} \"$0\""])
+    script = " && ".join(["ip link set lo up", *setup, f"{sys.executable} {CHILD} \"$0\""])
+    script = f"{script}; rc=$?; {'; '.join([*teardown, 'exit $rc'])}"
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
     done = subprocess.run(["unshare", "--net", "--", "sh", "-c", script, json.dumps(settings)],

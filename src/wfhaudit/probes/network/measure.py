@@ -88,7 +88,8 @@ def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
         stun["tcp_fallback"] = run_tcp(tcp_servers, end)
     speed_raw: dict[str, Any] = {"mode": "off"}
     if speed is not None:
-        nothing_resolved = not any(r.address for r in names)
+        # Only names that failed say the network is down; a policy may name none at all.
+        nothing_resolved = bool(names) and not any(r.address for r in names)
         wait_until = min(end, clock.mono0 + NO_NETWORK_CAP_S) if nothing_resolved else end
         while not speed.finished and time.monotonic() < wait_until:
             say(f"throughput test: {speed.stage}")
