@@ -36,9 +36,10 @@ DNS_TIMEOUT_S = 2.0
 def describe(exc: BaseException) -> str:
     """One line naming what went wrong: TLS, timeout, errno, HTTP protocol, or the message."""
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS failure: the certificate was rejected ({exc.verify_message or exc.reason})"
+        why = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
+        return f"TLS failure: the certificate was rejected ({why})"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failure: {exc.reason or exc}"
+        return f"TLS failure: {getattr(exc, 'reason', None) or exc}"
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return "timed out"
     if isinstance(exc, OSError) and exc.errno:

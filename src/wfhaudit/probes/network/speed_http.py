@@ -23,10 +23,10 @@ def describe(exc: BaseException) -> str:
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):
         exc = exc.reason if isinstance(exc.reason, BaseException) else exc
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS failure: {exc.verify_message or exc.reason}"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failure: {exc.reason or exc}"
+        # Attributes the ssl module sets on errors it raises (absent on hand-made ones).
+        why = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
+        return f"TLS failure: {why}"
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return "timed out"
     text = str(exc).strip()
