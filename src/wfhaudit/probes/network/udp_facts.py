@@ -121,6 +121,14 @@ def _late_text(stats: WindowStats, timeout_ms: Any) -> str:
             "sending) and count as lost")
 
 
+def _send_note(raw: Mapping[str, Any]) -> str:
+    sends = _mapping(raw.get("send_errors"))
+    failed = sends.get("count")
+    if not isinstance(failed, int) or failed <= 0:
+        return ""
+    return f"; {failed} requests failed to send ({counted(sends.get('kinds'))})"
+
+
 def _jitter_facts(idle: WindowStats) -> list[Fact]:
     if idle.jitter_ms is None:
         why = f"only {idle.received} STUN replies: jitter needs two"
@@ -143,15 +151,11 @@ def _loss_fact(raw: Mapping[str, Any], idle: WindowStats, note: str) -> Fact:
     burst = (f"; {idle.loss_bursts} loss bursts, burst ratio {idle.burst_ratio:.2f} "
              "(mean burst length / that of random loss at this rate)"
              if idle.burst_ratio is not None else "")
-    sends = _mapping(raw.get("send_errors"))
-    failed = sends.get("count")
-    send_note = (f"; {failed} requests failed to send ({counted(sends.get('kinds'))})"
-                 if isinstance(failed, int) and failed > 0 else "")
     return Fact.observed(
         "network.loss_pct", idle.loss_pct, [SOURCE],
         detail=f"{idle.lost} of {idle.received + idle.lost} probes unanswered within "
                f"{raw.get('timeout_ms')} ms; {counters}{burst}"
-               f"{_late_text(idle, raw.get('timeout_ms'))}{send_note}{note}")
+               f"{_late_text(idle, raw.get('timeout_ms'))}{_send_note(raw)}{note}")
 
 
 def udp_facts(raw: Mapping[str, Any] | None) -> tuple[list[Fact], StreamAnalysis | None,
@@ -175,7 +179,8 @@ def udp_facts(raw: Mapping[str, Any] | None) -> tuple[list[Fact], StreamAnalysis
     if idle.rtt_median_ms is None:
         facts.append(Fact.unknown(
             "network.rtt_ms", f"none of {idle.sent} STUN probes to {server} was answered in "
-                              f"time{_late_text(idle, raw.get('timeout_ms'))}", [SOURCE]))
+                              f"time{_late_text(idle, raw.get('timeout_ms'))}"
+                              f"{_send_note(raw)}", [SOURCE]))
     else:
         facts.append(Fact.observed(
             "network.rtt_ms", idle.rtt_median_ms, [SOURCE],
@@ -216,11 +221,13 @@ def mos_fact(facts: Sequence[Fact], idle: WindowStats | None,
     by_key = {f.key: f for f in facts}
     needed = [by_key.get(k) for k in ("network.rtt_ms", "network.jitter_oneway_ms",
                                       "network.loss_pct")]
-    missing = [k for k, f in zip(("RTT", "jitter", "loss"), needed, strict=True)
+    missing = [(k, f) for k, f in zip(("RTT", "jitter", "loss"), needed, strict=True)
                if f is None or not f.is_known]
     if missing or idle is None:
-        return Fact.unknown("network.mos", f"MOS needs UDP {', '.join(missing) or 'samples'}, "
-                                           "which could not be measured", [SOURCE])
+        names = ", ".join(k for k, _f in missing) or "samples"
+        why = next((f.reason for _k, f in missing if f is not None and f.reason), None)
+        return Fact.unknown("network.mos", f"MOS needs UDP {names}, which could not be measured"
+                                           + (f": {why}" if why else ""), [SOURCE])
     rtt, jitter, loss = (float(f.value) for f in needed if f is not None)
     burst = idle.burst_ratio if idle.burst_ratio is not None else 1.0
     est = mos_model.estimate(rtt, jitter, loss, burst, codec)
