@@ -4,7 +4,8 @@
 
 A "{tcp}" in the settings becomes the port of a TCP listener this process opens on 127.0.0.1
 first (a TCP fallback that connects, inside whatever namespace the process runs in). Prints
-{"facts": {key: fact}, "wall": seconds, "measurements": {...}} on one line.
+{"facts": {key: fact}, "wall": seconds, "measurements": {...}, "evidence": {...}} on one
+line.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def main() -> None:
                                        budget_s=PROBE.budget_s))
     wall = time.monotonic() - start
     print(json.dumps({"facts": {f.key: f.to_dict() for f in facts}, "wall": wall,
-                      "measurements": host.evidence.measurements}))
+                      "measurements": host.evidence.measurements,
+                      "evidence": host.evidence.to_dict()}))
     if listener is not None:
         listener.close()
 
