@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import require_root_tool
 from tests.live.netsim import harness
 from tests.live.netsim import nginx as web
-from tests.live.netsim.probe_run import collect, in_netns, udp, value
+from tests.live.netsim.probe_run import collect, in_netns, retry_measurement, udp, value
 
 pytestmark = pytest.mark.live
 RATES = (16.0, 48.0)
@@ -66,10 +66,16 @@ def settings(turn: harness.Coturn, server: web.Nginx, down: str, up: str,
 def test_throughput_matches_the_server(turn: harness.Coturn, server: web.Nginx,
                                        certs: tuple[harness.Certs, harness.Certs],
                                        rate: float) -> None:
-    before = len(server.uploads())
-    upload_path = f"/wfhaudit/upload/probe-{rate:g}.bin"
-    facts, host, wall = collect(settings(turn, server, f"/wfhaudit/rate-{rate:g}.bin",
-                                         upload_path, certs[0].ca, max_bytes=40_000_000))
+    def measure() -> tuple[Any, Any, float, int]:
+        before = len(server.uploads())
+        return (*collect(settings(turn, server, f"/wfhaudit/rate-{rate:g}.bin",
+                                  f"/wfhaudit/upload/probe-{rate:g}.bin", certs[0].ca,
+                                  max_bytes=40_000_000)), before)
+
+    # A starved machine slows nginx's limit_rate timers too; the UDP stream's pacing shows
+    # whether this process kept its schedule, and a run where it did not is measured again.
+    facts, host, wall, before = retry_measurement(
+        measure, lambda run: run[1].evidence.measurements["stun"]["pacing_slips"] == 0)
     assert wall <= 7.0
     assert value(facts, "network.download_mbps") == pytest.approx(rate, rel=0.15)
     assert "certificate checked against the pinned CA" in facts["network.download_mbps"].detail

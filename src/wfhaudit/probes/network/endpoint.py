@@ -87,14 +87,17 @@ class EndpointRun(StagedWorker):
         self._resolve()
         self._enter("connect")
         down = self._connection(self.settings.download_url, tls)
-        down.connect()
-        self._set("connect", {"address": down.address, **connect_info(down)})
-        self._wait_for_go()
-        length = self._phase_length("download", self.settings.max_seconds)
-        self._enter("download")
-        path = self._path(self.settings.download_url)
-        self._phase("download", length, lambda: download(
-            down, path, length, self.settings.max_bytes, self.clock, self.stop))
+        try:
+            down.connect()
+            self._set("connect", {"address": down.address, **connect_info(down)})
+            self._wait_for_go()
+            length = self._phase_length("download", self.settings.max_seconds)
+            self._enter("download")
+            path = self._path(self.settings.download_url)
+            self._phase("download", length, lambda: download(
+                down, path, length, self.settings.max_bytes, self.clock, self.stop))
+        finally:
+            down.close()   # when the download never ran (stopped, no time) too
         length = self._phase_length("upload", self.settings.max_seconds)
         self._enter("upload")
         up = self._connection(self.settings.upload_url, tls)
