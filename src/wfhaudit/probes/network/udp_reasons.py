@@ -82,9 +82,12 @@ def server_cause(server: Mapping[str, Any], timeout_ms: Any,
         return ("local-block" if local else "send-error",
                 f"all {sends} Binding requests failed to send ({counted(errors)}){tail}")
     late = pre.get("late_ms") or []
-    if pre.get("refused"):
-        return "refused", (f"an ICMP unreachable came back ({pre.get('refused')}): no STUN "
-                           "server listens there")
+    refused = str(pre.get("refused") or "")
+    if refused:
+        where = ("no STUN server listens on that port" if refused.startswith(("ECONNREFUSED",
+                                                                               "refused"))
+                 else "the host or the path to it is unreachable")
+        return "refused", f"an ICMP unreachable came back ({refused}): {where}"
     if late:
         return "late", (f"it answered only after the {timeout_ms} ms timeout: {len(late)} "
                         f"replies, {_spread(late)} after the request")
@@ -128,5 +131,6 @@ def no_stream_reason(raw: Mapping[str, Any]) -> tuple[str, bool | None]:
             "server and a path that drops UDP look the same from here" if tcp_works else
             ", and no TCP fallback answered either")
     if tried and all(kind == "silent" for kind in tried):
-        return f"the STUN server did not answer ({listing}){tail}", None
+        who = "the STUN server did" if len(tried) == 1 else "no STUN server did"
+        return f"{who} not answer ({listing}){tail}", None
     return f"no usable STUN reply ({listing}){tail}", None

@@ -128,7 +128,7 @@ def test_sends_refused_by_this_computer_mean_udp_is_blocked() -> None:
     ({"wrong_txid": 7}, "7 STUN responses came back for transaction ids that were never sent",
      None),
     ({"refused": "ECONNREFUSED (Connection refused)"}, "an ICMP unreachable came back "
-     "(ECONNREFUSED (Connection refused)): no STUN server listens there", None),
+     "(ECONNREFUSED (Connection refused)): no STUN server listens on that port", None),
     ({"send_errors": {"ENETUNREACH (Network is unreachable)": 3}},
      "3 of them failed to send (ENETUNREACH (Network is unreachable) x3)", None),
 ])
