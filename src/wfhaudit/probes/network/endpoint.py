@@ -82,7 +82,11 @@ class EndpointRun(StagedWorker):
         self._enter("ca")
         if self.settings.ca_file and not self._ca_pem:
             raise CaUnreadable(f"{self.settings.ca_file} could not be read")
-        tls = tls_context(self._ca_pem)
+        try:
+            tls = tls_context(self._ca_pem)
+        except ssl.SSLError as exc:
+            raise CaUnreadable(f"{self.settings.ca_file} holds no usable PEM certificate "
+                               f"({getattr(exc, 'reason', None) or exc})") from None
         self._enter("dns")
         self._resolve()
         self._enter("connect")

@@ -75,7 +75,7 @@ def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
         speed.go.set()
         if sent == cfg.count:
             say(f"idle probes done; throughput test {speed.stage}")
-        # Keep sampling while speedtest-cli still has transfers to do: that is the loaded RTT.
+        # Keep sampling while the throughput test still has transfers to do: the loaded RTT.
         return not speed.finished
 
     stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,

@@ -113,3 +113,20 @@ def test_upload_requests_grow_and_fit_the_time_left() -> None:
     assert next_upload_size(1_000_000, 0.1, 0.25, 0.2) == 1_600_000              # fits 0.2 s
     assert next_upload_size(100, 10.0, 0.25, 10.0) == FIRST_UPLOAD
     assert next_upload_size(MAX_UPLOAD_REQUEST, 0.001, 0.25, 10.0) == MAX_UPLOAD_REQUEST
+
+
+def test_a_pinned_ca_that_is_not_pem_is_named_before_any_connection() -> None:
+    from wfhaudit.probes.network.clock import Clock
+    from wfhaudit.probes.network.config import EndpointSettings
+    from wfhaudit.probes.network.endpoint import EndpointRun
+
+    settings = EndpointSettings(DOWN, UP, ca_file="/etc/wfhaudit/edge-ca.pem")
+    worker = EndpointRun(settings, "not a certificate\n", Clock.start(), lambda: 5.0)
+    worker.start()
+    worker.join(5)
+    raw = worker.snapshot()
+    assert raw["error"]["stage"] == "ca" and raw["connect"] is None
+    down, up = facts(raw)
+    assert "failed while loading the pinned CA: /etc/wfhaudit/edge-ca.pem holds no usable PEM " \
+           "certificate" in down.reason
+    assert down.reason == up.reason
