@@ -228,10 +228,12 @@ def test_no_network_at_all_ends_within_3s() -> None:
     facts = json.loads(done.stdout)["facts"]
     print(f"no network: {wall:.2f} s")
     assert wall < 3.0
-    for key in ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.udp_ok",
-                "network.download_mbps", "network.upload_mbps", "network.mos"):
+    for key in ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
+                "network.loss_pct", "network.udp_ok", "network.download_mbps",
+                "network.upload_mbps", "network.mos"):
         assert facts[key]["status"] == "unknown", key
-    assert "no network or no DNS" in facts["network.rtt_ms"]["reason"]
+    for key in ("network.rtt_ms", "network.udp_ok", "network.jitter_oneway_ms", "network.mos"):
+        assert "no network or no DNS" in facts[key]["reason"], key
     assert "www.speedtest.net" in facts["network.download_mbps"]["reason"]
     assert facts["network.link"]["status"] == "unknown"
 
