@@ -52,6 +52,10 @@ class Codec:
     source: str
 
 
+# Narrowband values only. G.113 lists Opus (and G.722, AMR-WB) in its wideband and fullband
+# appendices, for the wideband and fullband E-models (G.107.1, G.107.2), whose R scale goes
+# beyond 100; those numbers do not belong in this narrowband model, so there is no Opus entry.
+# A policy can still give its own narrowband-equivalent Ie and Bpl (codec_from_setting).
 CODECS: Mapping[str, Codec] = {
     # 20 ms packets; G.711 has no look-ahead.
     "g711": Codec("g711", "G.711 with packet-loss concealment", 0.0, 25.1, 20.0,
