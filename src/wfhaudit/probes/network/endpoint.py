@@ -42,6 +42,11 @@ def describe(exc: BaseException) -> str:
         return f"TLS failure: {getattr(exc, 'reason', None) or exc}"
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return "timed out"
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
+    if isinstance(exc, http.client.IncompleteRead):
+        return (f"the server closed the connection {exc.expected} bytes before the end it "
+                "announced")
     if isinstance(exc, OSError) and exc.errno:
         return errno_text(exc)
     if isinstance(exc, http.client.HTTPException):

@@ -130,3 +130,19 @@ def test_a_pinned_ca_that_is_not_pem_is_named_before_any_connection() -> None:
     assert "failed while loading the pinned CA: /etc/wfhaudit/edge-ca.pem holds no usable PEM " \
            "certificate" in down.reason
     assert down.reason == up.reason
+
+
+def test_describe_names_connection_level_causes() -> None:
+    import http.client
+    import ssl
+
+    from wfhaudit.probes.network.endpoint import describe
+
+    assert describe(http.client.RemoteDisconnected("x")) == \
+        "the server closed the connection without answering"
+    assert describe(http.client.IncompleteRead(b"abc", 997)) == \
+        "the server closed the connection 997 bytes before the end it announced"
+    assert describe(ConnectionRefusedError(111, "Connection refused")) == \
+        "ECONNREFUSED (Connection refused)"
+    assert describe(ssl.SSLError(1, "x")).startswith("TLS failure")
+    assert describe(TimeoutError()) == "timed out"
