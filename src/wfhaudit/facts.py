@@ -75,10 +75,13 @@ CATALOGUE: Mapping[str, FactSpec] = {
         _spec("network.download_mbps", N, "Download throughput", "Mbit/s"),
         _spec("network.upload_mbps", N, "Upload throughput", "Mbit/s"),
         _spec("network.rtt_ms", N, "Median round-trip time at voice pacing", "ms"),
-        _spec("network.jitter_ms", N, "Interarrival jitter (RFC 3550 estimator)", "ms"),
+        _spec("network.jitter_ms", N, "Round-trip interarrival jitter (RFC 3550 estimator over "
+              "round trips: both directions added)", "ms"),
+        _spec("network.jitter_oneway_ms", N, "Estimated one-way jitter (round-trip jitter / "
+              "sqrt 2)", "ms"),
         _spec("network.loss_pct", N, "Packet loss at voice pacing", "%"),
         _spec("network.loaded_rtt_ms", N, "Median round-trip time while downloading", "ms"),
-        _spec("network.mos", N, "Estimated mean opinion score (E-model, G.107 simplified)"),
+        _spec("network.mos", N, "Estimated mean opinion score (ITU-T G.107 E-model)"),
         _spec("network.udp_ok", B, "UDP reaches the media/STUN servers"),
         _spec("network.link", S, "Kind of link to the router", choices=("wired", "wifi", "cellular")),
         _spec("network.wifi_signal_dbm", N, "Wi-Fi signal strength", "dBm"),

@@ -32,11 +32,12 @@ from typing import Any
 
 import pytest
 from tests.live.netsim import harness
+from tests.live.netsim.probe_run import collect, retry_measurement, stream_offset, udp, value
 
-from wfhaudit.facts import Fact
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
 from wfhaudit.probes.network import PROBE
 from wfhaudit.probes.network.mos import estimate
+from wfhaudit.probes.network.stats import burst_ratio, median
 from wfhaudit.probes.network.udp_facts import idle_stats, stream_analysis
 
 pytestmark = pytest.mark.live
@@ -72,34 +73,6 @@ def settle() -> Iterator[None]:
         gc.collect()
 
 
-def collect(settings: dict[str, Any]) -> tuple[dict[str, Fact], LiveHost, float]:
-    host = LiveHost()
-    start = time.monotonic()
-    from wfhaudit.probes.base import ProbeContext
-
-    facts = PROBE.collect(ProbeContext(host=host, settings={"network": settings},
-                                       budget_s=PROBE.budget_s))
-    return {f.key: f for f in facts}, host, time.monotonic() - start
-
-
-def udp(port: int, count: int, interval: int = 20, timeout: int = 1000, **more: Any
-        ) -> dict[str, Any]:
-    return {"stun_servers": [f"127.0.0.1:{port}"], "tcp_fallback": [],
-            "udp_probe": {"count": count, "interval_ms": interval, "timeout_ms": timeout},
-            "speedtest": {"mode": "off"}, **more}
-
-
-def stream_offset(host: LiveHost) -> int:
-    """Relay request index of stream probe 0 (the preflight requests came first)."""
-    return len(host.evidence.measurements["stun"]["preflight"]["sends"])
-
-
-def value(facts: dict[str, Fact], key: str) -> Any:
-    fact = facts[key]
-    assert fact.is_known, f"{key} is UNKNOWN: {fact.reason}"
-    return fact.value
-
-
 def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
                                    monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
     """Defaults (300 x 20 ms, 12 s deadline) with speedtest-cli against a 40 Mbit/s mini."""
@@ -131,7 +104,9 @@ def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
     assert value(facts, "network.download_mbps") == pytest.approx(40.0, rel=0.20)
     assert value(facts, "network.upload_mbps") == pytest.approx(40.0, rel=0.25)
     assert value(facts, "network.loaded_rtt_ms") == pytest.approx(100.0, rel=0.15)
-    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_ms"), 0.0)
+    assert value(facts, "network.jitter_oneway_ms") == pytest.approx(
+        value(facts, "network.jitter_ms") / 2 ** 0.5, abs=1e-3)
+    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_oneway_ms"), 0.0)
     assert value(facts, "network.mos") == pytest.approx(est.mos, abs=1e-3)
     assert f"R = {est.r:.2f}" in (facts["network.mos"].detail or "")
     assert value(facts, "network.link") in ("wired", "wifi", "cellular")
@@ -144,59 +119,72 @@ def test_loss_matches_what_the_relay_dropped(turn: harness.Coturn, loss: float,
         facts, host, _wall = collect(udp(rl.port, count, interval=10))
         injected = rl.close()
     first = stream_offset(host)
-    dropped = sum(r["dropped"] for r in injected["requests"][first:first + count])
+    pattern = [bool(r["dropped"]) for r in injected["requests"][first:first + count]]
     measured = value(facts, "network.loss_pct")
-    assert measured == pytest.approx(100.0 * dropped / count, abs=1e-6)
+    assert measured == pytest.approx(100.0 * sum(pattern) / count, abs=1e-3)
     assert measured == pytest.approx(loss, abs=tolerance)
     assert value(facts, "network.rtt_ms") == pytest.approx(25.0, rel=0.10)
-    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_ms"), measured)
-    assert value(facts, "network.mos") == pytest.approx(est.mos, abs=1e-3)
+    burst = burst_ratio(pattern)[0] or 1.0
+    est = estimate(value(facts, "network.rtt_ms"), value(facts, "network.jitter_oneway_ms"),
+                   measured, burst)
+    assert value(facts, "network.mos") == pytest.approx(est.mos, abs=2e-3)
     if loss >= 30:
-        assert value(facts, "network.mos") < 2.0
-
-
-def test_blackout_falls_back_to_tcp(turn: harness.Coturn) -> None:
-    with harness.relay(turn.port, blackout=True) as rl, harness.tcp_listener() as tcp_port:
-        settings = udp(rl.port, 100)
-        settings["tcp_fallback"] = [f"127.0.0.1:{tcp_port}"]
-        facts, host, wall = collect(settings)
-    assert wall < 3.0
-    assert value(facts, "network.udp_ok") is False
-    assert "UDP is blocked" in (facts["network.udp_ok"].detail or "")
-    assert 0 < value(facts, "network.rtt_ms") < 5.0
-    assert "TCP connect" in (facts["network.rtt_ms"].detail or "")
-    for key in ("network.jitter_ms", "network.loss_pct", "network.mos"):
-        assert not facts[key].is_known
-    assert "UDP is blocked" in (facts["network.jitter_ms"].reason or "")
-    assert len(host.evidence.measurements["stun"]["tcp_fallback"]["samples_ms"]) == 5
+        # Below R = 50 (MOS 2.58): "nearly all users dissatisfied" in G.107's bands.
+        assert value(facts, "network.mos") < 2.58
 
 
 def test_reordering_and_duplicates_are_counted(turn: harness.Coturn) -> None:
+    """Counts checked against the relay's own log of what it actually did.
+
+    On a busy machine the relay or the probe can be scheduled late; such a run is measured
+    again (at most three runs), and the expectations use the relay's real forwarding times.
+    """
     count = 200
-    with harness.relay(turn.port, delay_ms=20, reorder_pct=10, reorder_extra_ms=30,
-                       dup_pct=5, seed=3) as rl:
-        facts, host, _wall = collect(udp(rl.port, count))
-        injected = rl.close()
+
+    def measure() -> tuple[Any, LiveHost, dict[str, Any]]:
+        with harness.relay(turn.port, delay_ms=20, reorder_pct=10, reorder_extra_ms=30,
+                           dup_pct=5, seed=3) as rl:
+            facts, host, _wall = collect(udp(rl.port, count))
+            injected = rl.close()
+        return facts, host, injected
+
+    def undisturbed(run: tuple[Any, LiveHost, dict[str, Any]]) -> bool:
+        _facts, host, injected = run
+        stun = host.evidence.measurements["stun"]
+        first = stream_offset(host)
+        reqs = injected["requests"][first:first + count]
+        # The relay forwarding late (by half a pacing interval, or typically by more than
+        # 3 ms) or the probe missing its send times means the CPU was starved.
+        over = [r.get("applied_ms", 1e9) - r["delay_ms"] for r in reqs]
+        typical = median(over) or 0.0
+        return max(over) <= 10 and typical <= 3 and stun.get("pacing_slips", 0) == 0
+
+    facts, host, injected = retry_measurement(measure, undisturbed)
     stun = host.evidence.measurements["stun"]
     analysis = stream_analysis(stun)
     assert analysis is not None
     idle = idle_stats(stun, analysis)
     first = stream_offset(host)
-    # What reordering the relay caused, judged independently from its own log.
+    # What reordering the relay caused, judged independently from its own log: the order in
+    # which it really forwarded the requests (kernel arrival + the delay it really applied).
     reqs = injected["requests"][first:first + count]
-    order = sorted(range(len(reqs)), key=lambda i: reqs[i]["t"] + reqs[i]["delay_ms"] / 1000)
+    order = sorted(range(len(reqs)), key=lambda i: reqs[i]["arrived"] + reqs[i]["applied_ms"] / 1e3)
     expected, highest = 0, -1
     for i in order:
         expected += i < highest
         highest = max(highest, i)
     assert sum(r["reordered"] for r in reqs) > 5
-    assert abs(idle.reordered - expected) <= 1
+    assert abs(idle.reordered - expected) <= max(1, expected // 10)
     pre = stun["preflight"]
     preflight_dups = len(pre["replies"]) - 1 + stun["ignored"]["preflight_late"]
-    total_dups = sum(analysis.duplicates.values())
-    assert total_dups + preflight_dups == injected["replies"]["duplicated"]
+    total_dups = sum(analysis.duplicates.values()) + preflight_dups
+    assert injected["replies"]["duplicated"] - 1 <= total_dups <= injected["replies"]["duplicated"]
     assert value(facts, "network.loss_pct") == 0.0
-    assert value(facts, "network.rtt_ms") == pytest.approx(20.0, rel=0.10)
+    applied = median([r["applied_ms"] for r in reqs])
+    assert applied is not None
+    # Never faster than the delay the relay applied; the reply path (coturn, the relay's
+    # return leg) adds a little more on a loaded machine.
+    assert applied - 1.0 <= value(facts, "network.rtt_ms") <= 1.25 * applied + 2.0
     assert f"{idle.reordered} reordered" in (facts["network.loss_pct"].detail or "")
 
 
@@ -240,10 +228,12 @@ def test_no_network_at_all_ends_within_3s() -> None:
     facts = json.loads(done.stdout)["facts"]
     print(f"no network: {wall:.2f} s")
     assert wall < 3.0
-    for key in ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.udp_ok",
-                "network.download_mbps", "network.upload_mbps", "network.mos"):
+    for key in ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
+                "network.loss_pct", "network.udp_ok", "network.download_mbps",
+                "network.upload_mbps", "network.mos"):
         assert facts[key]["status"] == "unknown", key
-    assert "no network or no DNS" in facts["network.rtt_ms"]["reason"]
+    for key in ("network.rtt_ms", "network.udp_ok", "network.jitter_oneway_ms", "network.mos"):
+        assert "no network or no DNS" in facts[key]["reason"], key
     assert "www.speedtest.net" in facts["network.download_mbps"]["reason"]
     assert facts["network.link"]["status"] == "unknown"
 
@@ -320,7 +310,8 @@ def test_slow_line_upload_finishes_within_the_deadline(turn: harness.Coturn,
 
 @pytest.mark.parametrize(("mode", "down", "up", "deadline"), [
     ("config403", "HTTP 403", "HTTP 403", 4),
-    ("files403", "0 bit/s", "refused", 6),
+    ("files403", "0 bit/s for the download: the server answered HTTP 403 x", "HTTP 403", 6),
+    ("stall-files", "requests stalled: no data for", "did not finish within the deadline", 4),
     ("broken-xml", "configuration was unreadable", "configuration was unreadable", 4),
     ("hang-config", "did not finish within the deadline (still fetching the speedtest.net "
                     "configuration)", "did not finish within the deadline", 3),

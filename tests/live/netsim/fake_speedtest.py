@@ -9,7 +9,7 @@ latency file (C), the random*.jpg downloads (D) and upload POSTs (E). Run as a s
 It prints {"port": N} on its first stdout line and serves until killed. Modes:
 ok, config403 (configuration refused), files403 (downloads and uploads refused: speedtest-cli
 then reports 0 bit/s), broken-xml (configuration is not XML), hang-config / hang-latency
-(accept the request, never answer).
+(accept the request, never answer), stall-files (downloads send 64 KiB, then nothing).
 """
 
 from __future__ import annotations
@@ -163,6 +163,10 @@ class Handler(BaseHTTPRequestHandler):
         block = b"\xa5" * CHUNK
         STATE.busy(+1)
         try:
+            if STATE.mode == "stall-files":
+                self.wfile.write(block * 4)
+                self.wfile.flush()
+                STATE.stop.wait(60)
             left = size
             while left > 0 and not STATE.stop.is_set():
                 n = min(CHUNK, left)
@@ -210,7 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", default="ok", choices=["ok", "config403", "files403",
                                                          "broken-xml", "hang-config",
-                                                         "hang-latency"])
+                                                         "hang-latency", "stall-files"])
     parser.add_argument("--rate-mbps", type=float, default=0.0)
     parser.add_argument("--upload-rate-mbps", type=float, default=0.0)
     parser.add_argument("--cert")

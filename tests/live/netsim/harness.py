@@ -202,7 +202,7 @@ def fake_speedtest(mode: str = "ok", rate_mbps: float = 0.0, upload_rate_mbps: f
 
 @dataclass
 class Certs:
-    """A throwaway CA and a leaf for www.speedtest.net and 127.0.0.1."""
+    """A throwaway CA and a leaf for www.speedtest.net, localhost and 127.0.0.1."""
 
     ca: Path
     cert: Path
@@ -235,7 +235,7 @@ def make_certs(workdir: Path) -> Certs:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("www.speedtest.net"),
+                x509.DNSName("www.speedtest.net"), x509.DNSName("localhost"),
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),

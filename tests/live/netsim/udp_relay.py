@@ -7,8 +7,11 @@ Run as a subprocess (its own interpreter, so its timing does not share a GIL wit
 
 It prints {"port": N} on its first stdout line. Requests (probe -> server) are delayed by
 delay +- uniform jitter, dropped, held back (reorder) or made late; replies go straight back
-(optionally twice). Loss is exact per block of 20 requests (seeded positions, fractional
-remainders carried over), so the injected rate holds over any few hundred probes. On SIGTERM
+(optionally twice, or rewritten: a Binding error response, a non-STUN datagram, a foreign
+transaction id). Random loss is exact per block of 20 requests (seeded positions, fractional
+remainders carried over), so the injected rate holds over any few hundred probes; with
+--burst-len the loss comes in bursts instead (a seeded two-state Gilbert chain whose mean
+burst is that long and whose long-run rate is --loss-pct). On SIGTERM
 it writes every request's fate to --stats as JSON and exits: planned delay_ms and the
 applied_ms really applied (kernel arrival timestamp to forwarding), so a test can compare the
 probe with what the path actually did even when this process was scheduled late.
@@ -66,6 +69,42 @@ class LossPlan:
         return index in self.drops
 
 
+class BurstLoss:
+    """Gilbert chain: leave a burst with chance 1/L, enter one so the long-run rate is pct."""
+
+    def __init__(self, pct: float, mean_burst: float, rng: random.Random) -> None:
+        loss = pct / 100.0
+        self.leave = 1.0 / mean_burst
+        self.enter = self.leave * loss / (1.0 - loss)
+        self.rng = rng
+        self.bad = False
+
+    def dropped(self, _index: int) -> bool:
+        """Advance the chain by one request."""
+        self.bad = self.rng.random() >= self.leave if self.bad else self.rng.random() < self.enter
+        return self.bad
+
+
+def error_response(request_reply: bytes, code: int) -> bytes:
+    """A Binding error response (class 0x0111) with ERROR-CODE `code` and the same txid."""
+    phrase = b"Unauthorized" if code == 401 else b"Server Error"
+    value = b"\0\0" + bytes([code // 100, code % 100]) + phrase
+    value += b"\0" * (-len(value) % 4)
+    attr = struct.pack("!HH", 0x0009, 4 + len(phrase)) + value
+    return struct.pack("!HHI", 0x0111, len(attr), 0x2112A442) + request_reply[8:20] + attr
+
+
+def rewrite(data: bytes, args: argparse.Namespace) -> bytes:
+    """What the relay sends back instead of the server's reply (if anything)."""
+    if args.garbage:
+        return b"\x80\x00" + data[2:20]           # an RTP-looking datagram, not STUN
+    if args.wrong_txid:
+        return data[:8] + bytes(b ^ 0x5A for b in data[8:20]) + data[20:]
+    if args.error_code:
+        return error_response(data, args.error_code)
+    return data
+
+
 def main() -> None:
     """Relay until SIGTERM."""
     p = argparse.ArgumentParser()
@@ -78,6 +117,10 @@ def main() -> None:
     p.add_argument("--late-pct", type=float, default=0.0)
     p.add_argument("--late-ms", type=float, default=0.0)
     p.add_argument("--dup-pct", type=float, default=0.0, help="replies sent twice")
+    p.add_argument("--burst-len", type=float, default=0.0, help="mean loss burst (requests)")
+    p.add_argument("--error-code", type=int, default=0, help="answer with this STUN error")
+    p.add_argument("--garbage", action="store_true", help="answer with non-STUN datagrams")
+    p.add_argument("--wrong-txid", action="store_true", help="answer for another transaction")
     p.add_argument("--blackout", action="store_true", help="drop everything")
     p.add_argument("--busy-file", help="add --busy-delay-ms while this file exists")
     p.add_argument("--busy-delay-ms", type=float, default=0.0)
@@ -86,7 +129,10 @@ def main() -> None:
     args = p.parse_args()
     host, _, port = args.upstream.rpartition(":")
     rng = random.Random(args.seed)
-    loss = LossPlan(args.loss_pct, random.Random(args.seed + 1))
+    loss: LossPlan | BurstLoss = (BurstLoss(args.loss_pct, args.burst_len,
+                                            random.Random(args.seed + 1))
+                                  if args.burst_len else LossPlan(args.loss_pct,
+                                                                  random.Random(args.seed + 1)))
     front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     front.bind(("127.0.0.1", 0))
     back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -153,6 +199,7 @@ def main() -> None:
                 if client is None:
                     continue
                 replies["count"] += 1
+                data = rewrite(data, args)
                 front.sendto(data, client)
                 if args.dup_pct and rng.random() < args.dup_pct / 100:
                     front.sendto(data, client)

@@ -1,4 +1,8 @@
-"""The network probe: VoIP readiness of the line (STUN at voice pacing, speedtest-cli, link)."""
+"""The network probe: VoIP readiness of the line (STUN at voice pacing, throughput, link).
+
+Throughput comes from speedtest-cli by default, or from the company's own HTTPS endpoint
+when the policy names one (settings.network.throughput_endpoint, docs/throughput-endpoint.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from typing import Any
 from wfhaudit.facts import Fact, keys_of
 from wfhaudit.probes.base import Probe, ProbeContext, os_backends
 from wfhaudit.probes.network.config import NetworkSettings, network_settings
+from wfhaudit.probes.network.endpoint_facts import endpoint_facts
 from wfhaudit.probes.network.measure import live_measure
+from wfhaudit.probes.network.mos import DEFAULT_CODEC, Codec
 from wfhaudit.probes.network.speed_facts import download_window, throughput_facts
 from wfhaudit.probes.network.udp_facts import loaded_rtt_fact, mos_fact, udp_facts
 
@@ -19,33 +25,39 @@ LINK_MARGIN_S = 0.5
 LinkBackend = Callable[[ProbeContext], list[Fact]]
 
 
-def facts_from_measurements(stun: dict[str, Any] | None,
-                            speedtest: dict[str, Any] | None) -> list[Fact]:
-    """Every measured network fact from the raw records; pure, the same live and on replay."""
-    facts, analysis, _idle = udp_facts(stun)
-    download, upload = throughput_facts(speedtest)
+def facts_from_measurements(stun: dict[str, Any] | None, transfer: dict[str, Any] | None,
+                            codec: Codec = DEFAULT_CODEC, endpoint: bool = False) -> list[Fact]:
+    """Every measured network fact from the raw records; pure, the same live and on replay.
+
+    transfer is the speedtest-cli record, or the throughput endpoint's when endpoint is set.
+    """
+    facts, analysis, idle = udp_facts(stun)
+    download, upload = endpoint_facts(transfer) if endpoint else throughput_facts(transfer)
     facts += [download, upload]
     # Latency under load only counts when the download itself is a measurement.
-    window = download_window(speedtest) if download.is_known else None
+    window = download_window(transfer) if download.is_known else None
     facts.append(loaded_rtt_fact(analysis, window, download.reason))
-    facts.append(mos_fact(facts))
+    facts.append(mos_fact(facts, idle, codec))
     return facts
 
 
 def _measure(ctx: ProbeContext, cfg: NetworkSettings) -> list[Fact]:
 
+    name = "throughput" if cfg.endpoint else "speedtest"
+    ca_file = cfg.endpoint.ca_file if cfg.endpoint else None
+    ca_pem = ctx.host.read_file(ca_file) if ca_file else None
     held: dict[str, dict[str, Any]] = {}
 
     def run_stun() -> dict[str, Any]:
-        stun, speedtest = live_measure(cfg, ctx.progress)
-        held["speedtest"] = speedtest
+        stun, transfer = live_measure(cfg, ctx.progress, ca_pem)
+        held[name] = transfer
         return stun
 
     stun = ctx.host.measure("stun", run_stun)
-    speedtest = ctx.host.measure("speedtest", lambda: held.get("speedtest") or {
-        "mode": cfg.speed.mode, "error": {"stage": "import", "type": "_NotRun",
-                                          "message": "the measurement did not run"}})
-    return facts_from_measurements(stun, speedtest)
+    transfer = ctx.host.measure(name, lambda: held.get(name) or {
+        "mode": "endpoint" if cfg.endpoint else cfg.speed.mode,
+        "error": {"stage": "import", "type": "_NotRun", "message": "the measurement did not run"}})
+    return facts_from_measurements(stun, transfer, cfg.codec, cfg.endpoint is not None)
 
 
 def _link_safely(link: LinkBackend, ctx: ProbeContext, out: list[Fact]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.probes.network.mos import DEFAULT_CODEC, Codec, codec_from_setting
 from wfhaudit.util.jsonshape import deep_merge
 
 # Same values as the bundled contact-center policy (a unit test keeps them equal), so
@@ -16,8 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "tcp_fallback": ["www.google.com:443"],
     "udp_probe": {"count": 300, "interval_ms": 20, "timeout_ms": 1000},
     "speedtest": {"mode": "public", "secure": True, "max_seconds": 8},
+    "codec": "g711",
     "deadline_s": 12,
 }
+ENDPOINT_MAX_BYTES = 200_000_000
 # Time kept back from the probe budget for link detection and turning samples into facts.
 BUDGET_MARGIN_S = 2.5
 
@@ -67,6 +70,35 @@ class SpeedSettings:
 
 
 @dataclass(frozen=True)
+class EndpointSettings:
+    """The company's own HTTPS throughput endpoint (replaces speedtest-cli when set)."""
+
+    download_url: str
+    upload_url: str
+    upload_method: str = "PUT"
+    ca_file: str | None = None
+    max_seconds: float = 8.0
+    max_bytes: int = ENDPOINT_MAX_BYTES     # per direction
+
+
+def _endpoint(raw: Any) -> EndpointSettings | None:
+    if not raw:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValueError("throughput_endpoint must be an object")
+    urls = [str(raw.get(k) or "") for k in ("download_url", "upload_url")]
+    if not all(u.startswith("https://") for u in urls):
+        raise ValueError("throughput_endpoint needs https:// download_url and upload_url")
+    method = str(raw.get("upload_method", "PUT"))
+    if method not in ("PUT", "POST"):
+        raise ValueError(f"throughput_endpoint.upload_method {method!r} is not PUT or POST")
+    return EndpointSettings(urls[0], urls[1], method,
+                            str(raw["ca_file"]) if raw.get("ca_file") else None,
+                            float(raw.get("max_seconds", 8)),
+                            int(raw.get("max_bytes", ENDPOINT_MAX_BYTES)))
+
+
+@dataclass(frozen=True)
 class NetworkSettings:
     """Everything the network probe needs from the policy, already validated."""
 
@@ -77,6 +109,8 @@ class NetworkSettings:
     timeout_ms: int
     speed: SpeedSettings
     deadline_s: float
+    codec: Codec = DEFAULT_CODEC
+    endpoint: EndpointSettings | None = None
 
     @property
     def stream_seconds(self) -> float:
@@ -115,4 +149,6 @@ def network_settings(raw: Any, budget_s: float | None = None) -> NetworkSettings
                             secure=bool(speed.get("secure", True)),
                             max_seconds=float(speed.get("max_seconds", 8))),
         deadline_s=deadline,
+        codec=codec_from_setting(merged.get("codec")),
+        endpoint=_endpoint(merged.get("throughput_endpoint")),
     )

@@ -1,7 +1,7 @@
-"""The live measurement plan: resolve, UDP stream (idle then loaded), speedtest, TCP fallback.
+"""The live measurement plan: resolve, UDP stream (idle then loaded), throughput, TCP fallback.
 
-Timeline with the defaults (deadline 12 s): the speedtest worker fetches its configuration and
-picks a server while ~300 STUN probes measure the idle line (6 s); then it downloads and
+Timeline with the defaults (deadline 12 s): the throughput worker (speedtest-cli, or the
+policy's own HTTPS endpoint) gets ready (configuration and server, or DNS and TLS) while ~300 STUN probes measure the idle line (6 s); then it downloads and
 uploads while the stream keeps going (latency under load); sending stops one reply-timeout
 before the deadline so the last replies can arrive. With no DNS at all every lookup fails at
 once and the probe ends within about 2.5 s.
@@ -16,10 +16,12 @@ from typing import Any
 
 from wfhaudit.probes.network.clock import Clock, LiveRtt
 from wfhaudit.probes.network.config import NetworkSettings
+from wfhaudit.probes.network.endpoint import EndpointRun
 from wfhaudit.probes.network.resolve import resolve_all
 from wfhaudit.probes.network.speed import SpeedRun
 from wfhaudit.probes.network.tcp import run_tcp
 from wfhaudit.probes.network.udp import run_udp
+from wfhaudit.probes.network.worker import StagedWorker
 
 DNS_TIMEOUT_S = 2.0
 FACTS_MARGIN_S = 0.3           # kept at the end for turning samples into facts
@@ -29,8 +31,13 @@ NO_NETWORK_CAP_S = 2.5         # how long to wait for speedtest-cli when nothing
 Report = Callable[[str, float], None]
 
 
-def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run the whole live measurement; returns the raw (stun, speedtest) records."""
+def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run the whole live measurement; returns the raw (stun, throughput) records.
+
+    The throughput record comes from the policy's own endpoint when it names one
+    (ca_pem is its pinned CA, already read), else from speedtest-cli.
+    """
     clock = Clock.start()
     deadline = clock.mono0 + cfg.deadline_s
     end = deadline - FACTS_MARGIN_S
@@ -43,11 +50,16 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
                min(1.0, elapsed / cfg.deadline_s))
 
     live = LiveRtt()
-    speed: SpeedRun | None = None
-    if cfg.speed.mode != "off":
-        speed = SpeedRun(cfg.speed, clock,
-                         lambda: stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S,
-                         live.median_ms)
+    speed: StagedWorker | None = None
+
+    def budget() -> float:
+        return stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S
+
+    if cfg.endpoint is not None:
+        speed = EndpointRun(cfg.endpoint, ca_pem, clock, budget, live.median_ms)
+    elif cfg.speed.mode != "off":
+        speed = SpeedRun(cfg.speed, clock, budget, live.median_ms)
+    if speed is not None:
         speed.start()
     say("resolving STUN and fallback servers")
     names = resolve_all([*cfg.stun_servers, *cfg.tcp_fallback], min(DNS_TIMEOUT_S, cfg.deadline_s),
@@ -62,8 +74,8 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
             return False
         speed.go.set()
         if sent == cfg.count:
-            say(f"idle probes done; speedtest {speed.stage}")
-        # Keep sampling while speedtest-cli still has transfers to do: that is the loaded RTT.
+            say(f"idle probes done; throughput test {speed.stage}")
+        # Keep sampling while the throughput test still has transfers to do: the loaded RTT.
         return not speed.finished
 
     stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,
@@ -76,10 +88,11 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
         stun["tcp_fallback"] = run_tcp(tcp_servers, end)
     speed_raw: dict[str, Any] = {"mode": "off"}
     if speed is not None:
-        nothing_resolved = not any(r.address for r in names)
+        # Only names that failed say the network is down; a policy may name none at all.
+        nothing_resolved = bool(names) and not any(r.address for r in names)
         wait_until = min(end, clock.mono0 + NO_NETWORK_CAP_S) if nothing_resolved else end
         while not speed.finished and time.monotonic() < wait_until:
-            say(f"speedtest: {speed.stage}")
+            say(f"throughput test: {speed.stage}")
             speed.join(min(0.5, wait_until - time.monotonic()))
         if not speed.finished:
             speed.stop.set()
@@ -88,7 +101,7 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
         if nothing_resolved and not speed.finished:
             speed_raw["error"] = speed_raw.get("error") or {
                 "stage": speed.stage, "type": "_DnsFailure",
-                "message": "no STUN or fallback name resolved and speedtest-cli was still "
+                "message": f"no STUN or fallback name resolved and {speed.label} was still "
                            f"{speed.stage} after {NO_NETWORK_CAP_S:g} s, so the network is down"}
     say("done")
     return stun, speed_raw

@@ -24,6 +24,8 @@ from typing import Any
 from wfhaudit.probes.network.clock import Clock
 from wfhaudit.probes.network.config import Endpoint, SpeedSettings
 from wfhaudit.probes.network.resolve import resolve_all
+from wfhaudit.probes.network.speed_http import HttpLog, RecordingOpener
+from wfhaudit.probes.network.worker import StagedWorker
 
 CONFIG_HOST = "www.speedtest.net"
 # Bounded transfers: at most 2 GETs per image size (<= ~205 MB over all ten sizes, more than
@@ -35,10 +37,8 @@ MAX_THREADS = 8
 # 36-byte pattern round(65536 / 36) times), so the server waits for bytes that never come.
 UPLOAD_SIZES = (32768, 131072, 262144, 524288, 1048576)
 MAX_UPLOADS = 200
-MIN_PHASE_S = 0.5
 OP_TIMEOUT_S = 4.0
 DNS_TIMEOUT_S = 2.0
-
 
 
 def plan_upload(download_bits: float, length_s: float, rtt_ms: float | None
@@ -60,14 +60,6 @@ def plan_upload(download_bits: float, length_s: float, rtt_ms: float | None
     size = max((s for s in UPLOAD_SIZES if s <= target), default=UPLOAD_SIZES[0])
     count = min(MAX_UPLOADS, max(threads, math.ceil(rate * length_s * 1.5 / size)))
     return size, threads, count
-
-
-class _StopEvent(threading.Event):
-    """A threading.Event that also answers speedtest-cli's deprecated isSet() quietly."""
-
-    def isSet(self) -> bool:
-        """Same as is_set(), without the DeprecationWarning of threading.Event.isSet."""
-        return self.is_set()
 
 
 class _NoFileno:
@@ -123,25 +115,20 @@ def _proxied(url: str) -> bool:
     return scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(host)
 
 
-class SpeedRun:
+class SpeedRun(StagedWorker):
     """One speedtest-cli run in a daemon thread; state readable at any time."""
+
+    thread_name = "wfh-network-speedtest"
+    label = "speedtest-cli"
 
     def __init__(self, settings: SpeedSettings, clock: Clock,
                  transfer_budget: Callable[[], float],
                  rtt_hint: Callable[[], float | None] = lambda: None) -> None:
         self.settings = settings
-        self.clock = clock
-        self.go = threading.Event()
-        self.stop = _StopEvent()
-        self._budget = transfer_budget
-        self._rtt_hint = rtt_hint
-        self._lock = threading.Lock()
-        self._raw: dict[str, Any] = {
+        self._http = HttpLog()
+        super().__init__(clock, transfer_budget, rtt_hint, {
             "mode": settings.mode, "secure": settings.secure, "target": self._target(),
-            "stages": [], "server": None, "download": None, "upload": None, "error": None,
-            "deadline_hit": False}
-        self._thread = threading.Thread(target=self._run, name="wfh-network-speedtest",
-                                        daemon=True)
+            "server": None})
 
     def _target(self) -> str:
         s = self.settings
@@ -151,55 +138,17 @@ class SpeedRun:
             return f"speedtest.net server {s.server_id}"
         return "nearest speedtest.net server"
 
-    def start(self) -> None:
-        """Start the worker thread."""
-        self._thread.start()
-
-    @property
-    def finished(self) -> bool:
-        """True once the worker has stopped (success or error)."""
-        return not self._thread.is_alive()
-
-    @property
-    def stage(self) -> str:
-        """The stage the worker is in (or ended in)."""
-        with self._lock:
-            stages = self._raw["stages"]
-            return str(stages[-1][0]) if stages else "import"
-
-    def join(self, timeout: float) -> None:
-        """Wait for the worker at most timeout seconds."""
-        self._thread.join(max(0.0, timeout))
-
     def snapshot(self, deadline_hit: bool = False) -> dict[str, Any]:
-        """The raw record so far (a deep-enough copy to serialise while the thread runs)."""
-        with self._lock:
-            out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self._raw.items()}
-            out["stages"] = [list(s) for s in self._raw["stages"]]
-            if deadline_hit and not self.finished:
-                out["deadline_hit"] = True
-            return out
+        """The raw record so far, with what speedtest-cli's HTTP requests got."""
+        return {**super().snapshot(deadline_hit), "http": self._http.snapshot()}
 
     def _enter(self, stage: str) -> None:
-        now = round(self.clock.now(), 6)
-        with self._lock:
-            if self._raw["stages"] and self._raw["stages"][-1][2] is None:
-                self._raw["stages"][-1][2] = now
-            self._raw["stages"].append([stage, now, None if stage != "done" else now])
+        self._http.phase = stage
+        super()._enter(stage)
 
-    def _set(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._raw[key] = value
-
-    def _run(self) -> None:
-        try:
-            self._steps()
-            self._enter("done")
-        except _Stopped:
-            pass
-        except Exception as exc:  # every failure is data: it becomes an UNKNOWN's reason
-            self._set("error", {"stage": self.stage, "type": type(exc).__name__,
-                                "message": describe_error(exc)[:300]})
+    def describe(self, exc: BaseException) -> str:
+        """speedtest-cli's exception as one readable line."""
+        return describe_error(exc)
 
     def _steps(self) -> None:
         self._enter("import")
@@ -210,6 +159,8 @@ class SpeedRun:
         st = st_mod.Speedtest(secure=self.settings.secure, timeout=OP_TIMEOUT_S,
                               shutdown_event=self.stop)
         self._bound(st.config)
+        # Every later request goes through this opener, so its failures are on record.
+        st._opener = RecordingOpener(st._opener, self._http)
         self._enter("servers")
         if self.settings.mode == "mini":
             best = st.get_best_server(st.set_mini_server(self.settings.mini_url))
@@ -221,20 +172,12 @@ class SpeedRun:
         self._set("server", {k: best.get(k) for k in ("id", "sponsor", "name", "country", "host")}
                   | {"d_km": round(float(best.get("d") or 0), 1),
                      "latency_ms": float(best.get("latency") or 0)})
-        self._enter("waiting")
-        while not self.go.wait(0.05):
-            if self.stop.is_set():
-                raise _Stopped
+        self._wait_for_go()
         self._transfer(st, "download")
         self._transfer(st, "upload")
 
     def _transfer(self, st: Any, phase: str) -> None:
-        budget = self._budget()
-        share = budget if phase == "upload" else budget / 2
-        length = min(self.settings.max_seconds / 2, share)
-        if self.stop.is_set() or length < MIN_PHASE_S:
-            raise _NoTime(f"only {max(budget, 0):.1f} s were left before the deadline for the "
-                          f"{phase}")
+        length = self._phase_length(phase, self.settings.max_seconds)
         st.config["length"][phase] = length
         self._enter(phase)
         start = round(self.clock.now(), 6)
@@ -243,7 +186,7 @@ class SpeedRun:
             bits = st.download()
             nbytes = st.results.bytes_received
         else:
-            down = self._raw["download"] or {}
+            down = self._get("download") or {}
             rtt = self._rtt_hint()
             size, threads, count = plan_upload(float(down.get("bits_per_s") or 0), length, rtt)
             plan = {"request_bytes": size, "threads": threads, "requests": count,
@@ -280,14 +223,6 @@ class SpeedRun:
         for res in resolve_all(endpoints, DNS_TIMEOUT_S, socket.SOCK_STREAM):
             if res.address is None:
                 raise _DnsFailure(f"{res.endpoint.host}: {res.error}")
-
-
-class _Stopped(Exception):
-    """The orchestrator set the shutdown event."""
-
-
-class _NoTime(Exception):
-    """Not enough time left for a transfer phase."""
 
 
 class _DnsFailure(Exception):

@@ -42,6 +42,25 @@ def _stage_of(raw: Mapping[str, Any]) -> str:
     return "import"
 
 
+def http_cause(raw: Mapping[str, Any], phase: str) -> str | None:
+    """What speedtest-cli's requests in a phase got: refusals, errors, stalls; None if nothing."""
+    log = as_mapping(as_mapping(raw.get("http")).get(phase))
+    parts = []
+    refused = {c: n for c, n in as_mapping(log.get("status")).items() if not str(c).startswith("2")}
+    if refused:
+        parts.append("the server answered " + ", ".join(f"HTTP {c} x{n}"
+                                                         for c, n in refused.items()))
+    other = {e: n for e, n in as_mapping(log.get("errors")).items() if not str(e).startswith("HTTP")}
+    if other:
+        parts.append("requests failed: " + ", ".join(f"{e} x{n}" for e, n in other.items()))
+    stalled = as_mapping(log.get("stalled"))
+    if stalled.get("count"):
+        parts.append(f"{stalled.get('count')} requests stalled: no data for "
+                     f"{as_number(stalled.get('idle_s')) or 0:.1f} s (after "
+                     f"{stalled.get('bytes')} bytes)")
+    return "; ".join(parts) or None
+
+
 def failure_reason(raw: Mapping[str, Any]) -> str | None:
     """Why the whole run produced nothing, or None when it got to its transfers."""
     if raw.get("mode") == "off":
@@ -49,6 +68,7 @@ def failure_reason(raw: Mapping[str, Any]) -> str | None:
     err = raw.get("error")
     if isinstance(err, Mapping):
         kind = str(err.get("type", "error"))
+        kind = "_NoTime" if kind == "NoTime" else kind   # the worker's, recorded either way
         hint = _HINTS.get(kind)
         where = STAGE_TEXT.get(str(err.get("stage")), str(err.get("stage")))
         message = str(err.get("message", "")).strip()
@@ -62,7 +82,9 @@ def failure_reason(raw: Mapping[str, Any]) -> str | None:
         return f"{text} ({hint})" if hint and kind != "_NoTime" else text
     if raw.get("deadline_hit"):
         where = STAGE_TEXT.get(_stage_of(raw), _stage_of(raw))
-        return f"speedtest-cli did not finish within the deadline (still {where})"
+        cause = http_cause(raw, _stage_of(raw))
+        return (f"speedtest-cli did not finish within the deadline (still {where})"
+                + (f": {cause}" if cause else ""))
     return None
 
 
@@ -80,9 +102,10 @@ def _phase_fact(key: str, raw: Mapping[str, Any], phase: str) -> Fact:
     start, end = as_number(data.get("start")), as_number(data.get("end"))
     if bits is None or nbytes is None or start is None or end is None:
         return Fact.unknown(key, f"the recorded {phase} result is malformed", [SOURCE])
+    cause = http_cause(raw, phase)
     if bits <= 0 or nbytes <= 0:
-        return Fact.unknown(key, f"speedtest-cli reported 0 bit/s for the {phase}: every request "
-                                 "failed (it hides HTTP errors such as 403 and reports 0)",
+        why = cause or "every request failed, and speedtest-cli did not say why"
+        return Fact.unknown(key, f"speedtest-cli measured 0 bit/s for the {phase}: {why}",
                             [SOURCE])
     seconds = end - start
     planned, length = as_number(data.get("planned_bytes")), as_number(data.get("length_s"))
@@ -91,7 +114,8 @@ def _phase_fact(key: str, raw: Mapping[str, Any], phase: str) -> Fact:
         # Neither the time limit nor the data ran out, so requests ended on errors; speedtest-cli
         # still counts the bytes it pushed before a refusal (e.g. HTTP 403 on the upload).
         return Fact.unknown(key, f"the {phase} requests ended early with only {nbytes:.0f} of "
-                                 f"{planned:.0f} bytes sent: the server refused them", [SOURCE])
+                                 f"{planned:.0f} bytes sent: "
+                                 f"{cause or 'the server refused them'}", [SOURCE])
     server = as_mapping(raw.get("server"))
     where = " / ".join(str(server[k]) for k in ("sponsor", "name") if server.get(k)) or \
         str(raw.get("target", "?"))

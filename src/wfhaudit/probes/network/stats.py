@@ -26,6 +26,21 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
     return ordered[rank - 1]
 
 
+def burst_ratio(lost: Sequence[bool]) -> tuple[float | None, int]:
+    """(BurstR, number of loss bursts) of a loss pattern in send order.
+
+    BurstR = observed mean burst length / the mean burst length random (Bernoulli) loss at
+    the same rate would give, which is 1 / (1 - p): so BurstR = mean length x (1 - p).
+    None when nothing or everything was lost (the ratio is undefined there).
+    """
+    total, nlost = len(lost), sum(lost)
+    bursts = sum(1 for i, x in enumerate(lost) if x and (i == 0 or not lost[i - 1]))
+    if nlost == 0 or nlost == total:
+        return None, bursts
+    p = nlost / total
+    return (nlost / bursts) * (1.0 - p), bursts
+
+
 def rfc3550_jitter(transits: Sequence[float]) -> float | None:
     """Interarrival jitter of RFC 3550 §6.4.1 / A.8 over transit times in arrival order.
 
@@ -52,6 +67,7 @@ class StreamAnalysis:
     reordered: frozenset[int]            # answered after a higher seq had been answered
     pending: frozenset[int]              # no reply, but the timeout had not run out
     arrival_order: tuple[int, ...] = field(default=())  # answered seqs in arrival order
+    late_arrivals: dict[int, float] = field(default_factory=dict)  # seq -> late first reply
 
 
 def analyse(sent: Sequence[float], replies: Iterable[Sequence[float]], timeout_s: float,
@@ -91,7 +107,8 @@ def analyse(sent: Sequence[float], replies: Iterable[Sequence[float]], timeout_s
     pending = {seq for seq, t in enumerate(sent)
                if seq not in first and t + timeout_s > listen_end}
     return StreamAnalysis(tuple(sent), answered, frozenset(late), duplicates,
-                          frozenset(reordered), frozenset(pending), tuple(order))
+                          frozenset(reordered), frozenset(pending), tuple(order),
+                          {seq: first[seq] for seq in late})
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,9 @@ class WindowStats:
     rtt_min_ms: float | None
     rtt_p95_ms: float | None
     jitter_ms: float | None
+    burst_ratio: float | None = None
+    loss_bursts: int = 0
+    late_ms: tuple[float, float] | None = None   # fastest and slowest late reply
 
     @property
     def loss_pct(self) -> float | None:
@@ -122,7 +142,8 @@ class WindowStats:
                 "late": self.late, "duplicates": self.duplicates, "reordered": self.reordered,
                 "pending": self.pending, "rtt_median_ms": self.rtt_median_ms,
                 "rtt_min_ms": self.rtt_min_ms, "rtt_p95_ms": self.rtt_p95_ms,
-                "jitter_ms": self.jitter_ms, "loss_pct": self.loss_pct}
+                "jitter_ms": self.jitter_ms, "loss_pct": self.loss_pct,
+                "burst_ratio": self.burst_ratio, "loss_bursts": self.loss_bursts}
 
 
 def window_stats(analysis: StreamAnalysis, seqs: Iterable[int]) -> WindowStats:
@@ -133,13 +154,20 @@ def window_stats(analysis: StreamAnalysis, seqs: Iterable[int]) -> WindowStats:
     received = len(rtts)
     pending = len(chosen & analysis.pending)
     lost = len(chosen) - received - pending
+    # Send order, leaving out probes whose fate is still open at the end.
+    pattern = [s not in analysis.answered for s in sorted(chosen) if s not in analysis.pending]
+    ratio, bursts = burst_ratio(pattern)
+    late = [(t - analysis.sent[s]) * 1000.0 for s, t in analysis.late_arrivals.items()
+            if s in chosen]
     return WindowStats(
         sent=len(chosen), received=received, lost=lost,
         late=len(chosen & analysis.late),
         duplicates=sum(n for s, n in analysis.duplicates.items() if s in chosen),
         reordered=len(chosen & analysis.reordered), pending=pending,
         rtt_median_ms=median(rtts), rtt_min_ms=min(rtts) if rtts else None,
-        rtt_p95_ms=percentile(rtts, 95), jitter_ms=rfc3550_jitter(rtts))
+        rtt_p95_ms=percentile(rtts, 95), jitter_ms=rfc3550_jitter(rtts),
+        burst_ratio=ratio, loss_bursts=bursts,
+        late_ms=(min(late), max(late)) if late else None)
 
 
 def seqs_sent_between(analysis: StreamAnalysis, start: float, end: float) -> list[int]:

@@ -12,6 +12,7 @@ BINDING_REQUEST = 0x0001
 BINDING_SUCCESS = 0x0101
 BINDING_ERROR = 0x0111
 ATTR_MAPPED_ADDRESS = 0x0001
+ATTR_ERROR_CODE = 0x0009
 ATTR_XOR_MAPPED_ADDRESS = 0x0020
 # Pre-RFC 5389 drafts used 0x8020; a few old servers still answer with it.
 ATTR_XOR_MAPPED_ADDRESS_OLD = 0x8020
@@ -95,3 +96,12 @@ def mapped_address(msg: StunMessage) -> tuple[str, int] | None:
             if found:
                 return found
     return None
+
+
+def error_code(msg: StunMessage) -> int | None:
+    """The ERROR-CODE of an error response (class x 100 + number, e.g. 401), or None."""
+    value = msg.attributes.get(ATTR_ERROR_CODE)
+    if value is None or len(value) < 4:
+        return None
+    code = (value[2] & 0x07) * 100 + value[3]
+    return code if 300 <= code <= 699 else None

@@ -15,10 +15,15 @@ from wfhaudit.probes.network.stats import (
     seqs_sent_between,
     window_stats,
 )
+from wfhaudit.probes.network.udp_reasons import counted, error_codes_text, no_stream_reason
 from wfhaudit.util.jsonshape import as_mapping
 
 SOURCE = "measurement:stun"
-UDP_KEYS = ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.udp_ok")
+UDP_KEYS = ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
+            "network.loss_pct", "network.udp_ok")
+ONEWAY_METHOD = ("estimated one-way: round-trip jitter / sqrt 2, which assumes both directions "
+                 "vary alike and independently (if one direction carried all of it, that "
+                 "direction's jitter would equal the round-trip figure)")
 MIN_LOADED_REPLIES = 5
 
 
@@ -65,31 +70,6 @@ def idle_stats(raw: Mapping[str, Any], analysis: StreamAnalysis) -> WindowStats:
     return window_stats(analysis, range(min(count, len(analysis.sent))))
 
 
-def _servers_text(raw: Mapping[str, Any]) -> str:
-    parts = [f"{s.get('server')}: {s.get('error') or 'no reply'}"
-             for s in raw.get("servers") or [] if isinstance(s, Mapping)]
-    return "; ".join(parts) or "none"
-
-
-def _no_udp_reason(raw: Mapping[str, Any]) -> tuple[str, bool | None]:
-    """Why no UDP stream ran, and what that says about UDP (False blocked, None unknown)."""
-    servers = [s for s in raw.get("servers") or [] if isinstance(s, Mapping)]
-    if not servers:
-        return "the policy names no STUN servers (settings.network.stun_servers)", None
-    if not any(s.get("address") for s in servers):
-        return f"no STUN server name resolved ({_servers_text(raw)}): no network or no DNS", None
-    pre = as_mapping(raw.get("preflight"))
-    tries = len(pre.get("sends") or [])
-    refused = len(pre.get("refused") or [])
-    why = (f"no STUN server answered {tries} Binding requests "
-           f"({refused} refused with ICMP port unreachable)" if tries else
-           f"no STUN request could be sent ({_servers_text(raw)})")
-    tcp = as_mapping(raw.get("tcp_fallback"))
-    if tcp.get("samples_ms"):
-        return f"UDP is blocked: {why}, while TCP to {tcp.get('target')} works", False
-    return f"{why}, and no TCP fallback answered either: the network is down or filtered", None
-
-
 def _tcp_rtt(raw: Mapping[str, Any], why: str) -> Fact:
     tcp = as_mapping(raw.get("tcp_fallback"))
     try:
@@ -107,9 +87,77 @@ def _tcp_rtt(raw: Mapping[str, Any], why: str) -> Fact:
                                 f"{len(samples)} connects (TCP fallback: no jitter or loss)")
 
 
+def _no_stream_facts(raw: Mapping[str, Any]) -> list[Fact]:
+    why, udp_ok = no_stream_reason(raw)
+    facts = [_tcp_rtt(raw, why)]
+    facts += [Fact.unknown(k, f"{why}; {what} needs the UDP stream", [SOURCE]) for k, what in (
+        ("network.jitter_ms", "jitter"), ("network.jitter_oneway_ms", "jitter"),
+        ("network.loss_pct", "loss"))]
+    facts.append(Fact.unknown("network.udp_ok", why, [SOURCE]) if udp_ok is None else
+                 Fact.observed("network.udp_ok", udp_ok, [SOURCE], detail=why))
+    return facts
+
+
+def _error_note(raw: Mapping[str, Any], received: int) -> str:
+    """Say so when replies were Binding error responses (they count as round trips)."""
+    errors = raw.get("error_responses")
+    if not isinstance(errors, int) or errors <= 0:
+        return ""
+    whole = "all" if errors >= received else f"{errors} of"
+    return (f"; {whole} the replies were Binding error responses "
+            f"({error_codes_text(raw.get('error_codes'))}), which the server sends instead of "
+            "an address: each still times a round trip and counts as answered")
+
+
+def _late_text(stats: WindowStats, timeout_ms: Any) -> str:
+    if not stats.late_ms:
+        return ""
+    low, high = stats.late_ms
+    spread = f"{low:.0f} ms" if high - low < 1 else f"{low:.0f}-{high:.0f} ms"
+    return (f"; {stats.late} replies came after the {timeout_ms} ms timeout ({spread} after "
+            "sending) and count as lost")
+
+
+def _send_note(raw: Mapping[str, Any]) -> str:
+    sends = as_mapping(raw.get("send_errors"))
+    failed = sends.get("count")
+    if not isinstance(failed, int) or failed <= 0:
+        return ""
+    return f"; {failed} requests failed to send ({counted(sends.get('kinds'))})"
+
+
+def _jitter_facts(idle: WindowStats) -> list[Fact]:
+    if idle.jitter_ms is None:
+        why = f"only {idle.received} STUN replies: jitter needs two"
+        return [Fact.unknown("network.jitter_ms", why, [SOURCE]),
+                Fact.unknown("network.jitter_oneway_ms", why, [SOURCE])]
+    return [Fact.observed(
+        "network.jitter_ms", idle.jitter_ms, [SOURCE],
+        detail=f"round trip (both directions added): RFC 3550 interarrival estimator "
+               f"(J += (|D| - J)/16) over {idle.received} round trips in arrival order"),
+        Fact.observed("network.jitter_oneway_ms", mos_model.oneway_jitter_ms(idle.jitter_ms),
+                      [SOURCE], detail=f"{ONEWAY_METHOD}; round-trip jitter "
+                                       f"{idle.jitter_ms:.2f} ms")]
+
+
+def _loss_fact(raw: Mapping[str, Any], idle: WindowStats, note: str) -> Fact:
+    if idle.loss_pct is None:
+        return Fact.unknown("network.loss_pct", "no probe lived out its timeout", [SOURCE])
+    counters = (f"{idle.late} late, {idle.duplicates} duplicate and {idle.reordered} reordered "
+                f"replies, {idle.pending} unresolved at the end")
+    burst = (f"; {idle.loss_bursts} loss bursts, burst ratio {idle.burst_ratio:.2f} "
+             "(mean burst length / that of random loss at this rate)"
+             if idle.burst_ratio is not None else "")
+    return Fact.observed(
+        "network.loss_pct", idle.loss_pct, [SOURCE],
+        detail=f"{idle.lost} of {idle.received + idle.lost} probes unanswered within "
+               f"{raw.get('timeout_ms')} ms; {counters}{burst}"
+               f"{_late_text(idle, raw.get('timeout_ms'))}{_send_note(raw)}{note}")
+
+
 def udp_facts(raw: Mapping[str, Any] | None) -> tuple[list[Fact], StreamAnalysis | None,
                                                       WindowStats | None]:
-    """rtt, jitter, loss and udp_ok facts, plus the analysis for loaded RTT and MOS."""
+    """rtt, jitter (round trip and one-way), loss and udp_ok facts, plus the analysis."""
     if raw is None:
         return [Fact.unknown(k, "no STUN measurement was recorded", [SOURCE])
                 for k in UDP_KEYS], None, None
@@ -119,47 +167,25 @@ def udp_facts(raw: Mapping[str, Any] | None) -> tuple[list[Fact], StreamAnalysis
         reason = f"the recorded STUN measurement is malformed: {exc}"
         return [Fact.unknown(k, reason, [SOURCE]) for k in UDP_KEYS], None, None
     if analysis is None:
-        why, udp_ok = _no_udp_reason(raw)
-        facts = [_tcp_rtt(raw, why),
-                 Fact.unknown("network.jitter_ms", f"{why}; jitter needs the UDP stream",
-                              [SOURCE]),
-                 Fact.unknown("network.loss_pct", f"{why}; loss needs the UDP stream", [SOURCE])]
-        facts.append(Fact.observed("network.udp_ok", False, [SOURCE], detail=why)
-                     if udp_ok is False else Fact.unknown("network.udp_ok", why, [SOURCE]))
-        return facts, None, None
+        return _no_stream_facts(raw), None, None
     idle = idle_stats(raw, analysis)
     server = raw.get("server")
-    pace = f"{raw.get('interval_ms')} ms pacing"
-    counters = (f"{idle.late} late, {idle.duplicates} duplicate and {idle.reordered} reordered "
-                f"replies, {idle.pending} unresolved at the end")
-    errors = raw.get("error_responses")
-    note = (f" ({errors} were Binding error responses: the server wants credentials, the "
-            "round trip still counts)") if isinstance(errors, int) and errors > 0 else ""
+    note = _error_note(raw, idle.received)
     facts = [Fact.observed("network.udp_ok", True, [SOURCE],
                            detail=f"STUN Binding replies from {server}{note}")]
     if idle.rtt_median_ms is None:
-        facts.append(Fact.unknown("network.rtt_ms", f"none of {idle.sent} STUN probes to {server} "
-                                                    "was answered in time", [SOURCE]))
+        facts.append(Fact.unknown(
+            "network.rtt_ms", f"none of {idle.sent} STUN probes to {server} was answered in "
+                              f"time{_late_text(idle, raw.get('timeout_ms'))}"
+                              f"{_send_note(raw)}", [SOURCE]))
     else:
         facts.append(Fact.observed(
             "network.rtt_ms", idle.rtt_median_ms, [SOURCE],
-            detail=f"median of {idle.received} STUN round trips to {server} at {pace}; "
-                   f"min {idle.rtt_min_ms:.1f} ms, p95 {idle.rtt_p95_ms:.1f} ms"))
-    if idle.jitter_ms is None:
-        facts.append(Fact.unknown("network.jitter_ms",
-                                  f"only {idle.received} STUN replies: jitter needs two", [SOURCE]))
-    else:
-        facts.append(Fact.observed(
-            "network.jitter_ms", idle.jitter_ms, [SOURCE],
-            detail=f"RFC 3550 interarrival estimator (J += (|D| - J)/16) over {idle.received} "
-                   "round trips in arrival order"))
-    if idle.loss_pct is None:
-        facts.append(Fact.unknown("network.loss_pct", "no probe lived out its timeout", [SOURCE]))
-    else:
-        facts.append(Fact.observed(
-            "network.loss_pct", idle.loss_pct, [SOURCE],
-            detail=f"{idle.lost} of {idle.received + idle.lost} probes unanswered within "
-                   f"{raw.get('timeout_ms')} ms; {counters}"))
+            detail=f"median of {idle.received} STUN round trips to {server} at "
+                   f"{raw.get('interval_ms')} ms pacing; min {idle.rtt_min_ms:.1f} ms, p95 "
+                   f"{idle.rtt_p95_ms:.1f} ms{note}"))
+    facts += _jitter_facts(idle)
+    facts.append(_loss_fact(raw, idle, note))
     return facts, analysis, idle
 
 
@@ -186,15 +212,20 @@ def loaded_rtt_fact(analysis: StreamAnalysis | None, window: tuple[float, float]
                                 f"{stats.loss_pct or 0:.1f} %, jitter {stats.jitter_ms or 0:.2f} ms")
 
 
-def mos_fact(facts: Sequence[Fact]) -> Fact:
-    """network.mos from the observed rtt, jitter and loss (all from the UDP stream)."""
+def mos_fact(facts: Sequence[Fact], idle: WindowStats | None,
+             codec: mos_model.Codec = mos_model.DEFAULT_CODEC) -> Fact:
+    """network.mos from the observed rtt, jitter, loss and burst ratio (all from the UDP stream)."""
     by_key = {f.key: f for f in facts}
-    needed = [by_key.get(k) for k in ("network.rtt_ms", "network.jitter_ms", "network.loss_pct")]
-    missing = [k for k, f in zip(("RTT", "jitter", "loss"), needed, strict=True)
+    needed = [by_key.get(k) for k in ("network.rtt_ms", "network.jitter_oneway_ms",
+                                      "network.loss_pct")]
+    missing = [(k, f) for k, f in zip(("RTT", "jitter", "loss"), needed, strict=True)
                if f is None or not f.is_known]
-    if missing:
-        return Fact.unknown("network.mos", f"MOS needs UDP {', '.join(missing)}, which "
-                                           "could not be measured", [SOURCE])
+    if missing or idle is None:
+        names = ", ".join(k for k, _f in missing) or "samples"
+        why = next((f.reason for _k, f in missing if f is not None and f.reason), None)
+        return Fact.unknown("network.mos", f"MOS needs UDP {names}, which could not be measured"
+                                           + (f": {why}" if why else ""), [SOURCE])
     rtt, jitter, loss = (float(f.value) for f in needed if f is not None)
-    est = mos_model.estimate(rtt, jitter, loss)
+    burst = idle.burst_ratio if idle.burst_ratio is not None else 1.0
+    est = mos_model.estimate(rtt, jitter, loss, burst, codec)
     return Fact.observed("network.mos", est.mos, [SOURCE], detail=est.explain())

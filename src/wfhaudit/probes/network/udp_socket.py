@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import struct
 import sys
@@ -26,7 +27,7 @@ class StunSocket:
     server: Resolved
     sock: socket.socket
     kernel_ts: bool
-    refused: bool = False
+    refused: str = ""   # why the kernel reported the server unreachable, once it did
 
 
 def open_socket(index: int, server: Resolved) -> StunSocket | str:
@@ -79,24 +80,30 @@ def receive(s: StunSocket, clock: Clock) -> list[tuple[bytes, float]] | None:
                 arrival = clock.now()
         except (BlockingIOError, InterruptedError):
             return out
-        except ConnectionRefusedError:
-            s.refused = True
-            return out or None
         except OSError as exc:
             if exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH):
-                s.refused = True
+                s.refused = errno_text(exc)
                 return out or None
             return out
         out.append((data, arrival))
 
 
+def errno_text(exc: OSError) -> str:
+    """'EPERM (Operation not permitted)': the symbol and the system's text of an OSError."""
+    if exc.errno is None:
+        return str(exc)
+    name = errno.errorcode.get(exc.errno, f"errno {exc.errno}")
+    return f"{name} ({os.strerror(exc.errno)})"
+
+
 def send(s: StunSocket, packet: bytes, clock: Clock) -> tuple[float, str | None]:
-    """Send one datagram: (send time, errno name or None)."""
+    """Send one datagram: (send time, error text such as 'EPERM (...)' or None)."""
     when = clock.now()
     try:
         s.sock.send(packet)
     except OSError as exc:
+        text = errno_text(exc)
         if exc.errno == errno.ECONNREFUSED:
-            s.refused = True
-        return when, errno.errorcode.get(exc.errno or 0, str(exc))
+            s.refused = text
+        return when, text
     return when, None

@@ -19,7 +19,8 @@ STATUS = {  # status -> (word, css class, symbol); symbol and word carry it, not
     "NOT_APPLICABLE": ("NOT APPLICABLE", "na", "\u2013"),
 }
 _RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
-VOIP_FACTS = ("network.rtt_ms", "network.jitter_ms", "network.loss_pct", "network.mos",
+VOIP_FACTS = ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
+              "network.loss_pct", "network.mos",
               "network.loaded_rtt_ms", "network.download_mbps", "network.upload_mbps",
               "network.udp_ok", "network.link", "network.wifi_signal_dbm")
 
@@ -86,7 +87,8 @@ def _voip(facts: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, A
         return None
     return {"figures": [_fact_view(k, facts[k]) for k in present],
             "chart": rtt_chart(samples, _number_fact(facts, "network.jitter_ms"),
-                               transfer_windows(measurements.get("speedtest"), samples),
+                               transfer_windows(measurements.get("throughput")
+                                                or measurements.get("speedtest"), samples),
                                _number_fact(facts, "network.rtt_ms"))
             if samples is not None else None,
             "samples": len(samples.points) if samples else 0,

@@ -85,3 +85,56 @@ def test_schema_requires_what_the_mode_needs(speedtest: dict[str, object],
     else:
         assert any(path.startswith("$.settings.network.speedtest") and problem in msg
                    for path, msg in problems), problems
+
+
+ENDPOINT = {"download_url": "https://edge.example.net/wfhaudit/blob.bin",
+            "upload_url": "https://edge.example.net/wfhaudit/upload/probe.bin"}
+
+
+def test_endpoint_and_codec_settings() -> None:
+    cfg = network_settings({"throughput_endpoint": {**ENDPOINT, "ca_file": "/etc/ca.pem",
+                                                    "max_bytes": 1_000_000},
+                            "codec": "g729"})
+    assert cfg.endpoint is not None and cfg.endpoint.upload_method == "PUT"
+    assert (cfg.endpoint.ca_file, cfg.endpoint.max_bytes) == ("/etc/ca.pem", 1_000_000)
+    assert cfg.codec.key == "g729"
+    assert network_settings({}).endpoint is None                # speedtest-cli stays the default
+    assert network_settings({}).codec.key == "g711"
+    for bad in ({"throughput_endpoint": {**ENDPOINT, "download_url": "http://x/"}},
+                {"throughput_endpoint": {**ENDPOINT, "upload_method": "PATCH"}},
+                {"codec": "speex"}):
+        with pytest.raises(ValueError):
+            network_settings(bad)
+
+
+@pytest.mark.parametrize(("network", "problem"), [
+    ({"throughput_endpoint": ENDPOINT}, None),
+    ({"throughput_endpoint": {**ENDPOINT, "upload_method": "POST", "ca_file": "/x.pem",
+                              "max_seconds": 6, "max_bytes": 50_000_000}}, None),
+    ({"throughput_endpoint": {"download_url": ENDPOINT["download_url"]}},
+     "'upload_url' is a required property"),
+    ({"throughput_endpoint": {**ENDPOINT, "upload_url": "http://plain/"}}, "does not match"),
+    ({"codec": "g711"}, None),
+    ({"codec": {"name": "opus-wb", "ie": 5, "bpl": 20}}, None),
+    ({"codec": {"ie": 5}}, "is not valid under any of the given schemas"),
+    ({"codec": "speex"}, "is not valid under any of the given schemas"),
+])
+def test_schema_for_endpoint_and_codec(network: dict[str, object], problem: str | None) -> None:
+    from wfhaudit.policy.loader import schema_problems
+
+    doc = {"id": "t", "version": "1", "title": "T",
+           "rules": [{"id": "r", "title": "R", "fact": "network.jitter_oneway_ms",
+                      "expect": {"below": 30}, "severity": "high"}],
+           "settings": {"network": network}}
+    problems = schema_problems(doc)
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(path.startswith("$.settings.network") and problem in msg
+                   for path, msg in problems), problems
+
+
+def test_bundled_jitter_rule_uses_the_one_way_figure() -> None:
+    doc = json.loads((BUNDLED / "contact-center.json").read_text())
+    rule = next(r for r in doc["rules"] if r["id"] == "net-jitter")
+    assert rule["fact"] == "network.jitter_oneway_ms" and rule["expect"] == {"below": 30}

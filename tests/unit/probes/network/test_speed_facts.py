@@ -141,3 +141,28 @@ def test_upload_plan_bounds_the_overrun(mbps: float, rtt: float | None, length: 
     # what is still in flight when time is up drains within 1 s (or one minimum-size round)
     assert threads * size / rate <= max(1.0, threads * UPLOAD_SIZES[0] / rate) + 1e-9
     assert size * count >= min(rate * length * 1.5, 200 * size) - size
+
+
+def test_http_log_names_the_cause_of_zero_bits() -> None:
+    http = {"download": {"requests": 8, "status": {"403": 8}, "errors": {"HTTP 403 Forbidden": 8},
+                         "bytes": 0}}
+    raw = run(http=http, download={"start": 6.0, "end": 6.4, "length_s": 1.9,
+                                   "bits_per_s": 0.0, "bytes": 0, "interrupted": False})
+    down, _up = facts(raw)
+    assert down.reason == ("speedtest-cli measured 0 bit/s for the download: the server answered "
+                           "HTTP 403 x8")
+    http = {"download": {"requests": 4, "status": {}, "errors": {"timed out": 4}, "bytes": 0}}
+    down, _up = facts(run(http=http, download={**raw["download"]}))
+    assert "requests failed: timed out x4" in (down.reason or "")
+
+
+def test_a_stall_at_the_deadline_is_named() -> None:
+    http = {"download": {"requests": 8, "status": {"200": 8}, "errors": {}, "bytes": 524288,
+                         "stalled": {"count": 8, "idle_s": 2.4, "bytes": 524288}}}
+    raw = run(http=http, upload=None, download=None, deadline_hit=True,
+              stages=[["waiting", 0.2, 1.0], ["download", 1.0, None]])
+    down, up = facts(raw)
+    for fact in (down, up):
+        assert fact.reason == ("speedtest-cli did not finish within the deadline (still "
+                               "measuring the download): 8 requests stalled: no data for 2.4 s "
+                               "(after 524288 bytes)")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from wfhaudit.probes.network.stats import (
     analyse,
+    burst_ratio,
     median,
     percentile,
     rfc3550_jitter,
@@ -104,3 +105,16 @@ def test_loss_counts_exactly_the_unanswered(rtts: list[float], drop: set[int]) -
     if w.rtt_median_ms is not None:
         assert w.rtt_min_ms is not None and w.rtt_p95_ms is not None
         assert w.rtt_min_ms <= w.rtt_median_ms <= w.rtt_p95_ms + 1e-9
+
+
+@pytest.mark.parametrize(("pattern", "ratio", "bursts"), [
+    ("....xx....xx....xx..", 2 * (1 - 6 / 20), 3),     # mean burst 2 at 30 % loss
+    ("x.........x.........", 1 * (1 - 2 / 20), 2),     # isolated: below 1, i.e. random
+    ("xxxxxxxxxx..........", 10 * 0.5, 1),
+    ("....................", None, 0),
+    ("xxxx", None, 1),
+])
+def test_burst_ratio(pattern: str, ratio: float | None, bursts: int) -> None:
+    got, count = burst_ratio([c == "x" for c in pattern])
+    assert count == bursts
+    assert got == (pytest.approx(ratio) if ratio is not None else None)

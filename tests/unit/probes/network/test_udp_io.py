@@ -86,9 +86,12 @@ def test_recorder_counts_every_kind_of_reply(responder: tuple[int, dict[str, int
                   time.monotonic() + 5, lambda _m: None)
     assert raw["server"] == f"127.0.0.1:{port}" and raw["mapped_address"].startswith("127.0.0.1:")
     assert len(raw["sent"]) == 60 and raw["stopped"] == "done"
-    assert raw["ignored"]["not_stun"] == did["garbage"]
-    assert raw["ignored"]["unknown_transaction"] == did["foreign"]
+    pre = raw["servers"][0]["preflight"]     # request 0 was the preflight's
+    assert raw["ignored"]["not_stun"] + pre["not_stun"] == did["garbage"]
+    assert pre["not_stun_sample"] == "80 00 68 65 6c 6c 6f 20 52 54 50"
+    assert raw["ignored"]["unknown_transaction"] + pre["wrong_txid"] == did["foreign"]
     assert raw["error_responses"] == did["errors"] > 0
+    assert raw["error_codes"] == {"401": did["errors"]}
     analysis = stream_analysis(raw)
     assert analysis is not None
     idle = idle_stats(raw, analysis)
@@ -107,6 +110,7 @@ def test_closed_port_is_refused_quickly() -> None:
                   time.monotonic() + 5, lambda _m: None)
     assert time.monotonic() - start < 0.8
     assert raw["server"] is None and raw["preflight"]["refused"] == [0]
+    assert raw["servers"][0]["preflight"]["refused"].startswith("ECONNREFUSED")
 
 
 def test_resolver_gives_up_on_a_silent_dns() -> None:
