@@ -394,8 +394,8 @@ def test_check_html_writes_the_page_beside_the_report(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["check", "--policy", str(samples.POLICY), "--only", "os",
                                    "--out", str(tmp_path), "--html", "--no-sign"])
     assert res.exit_code == 1, res.stderr
-    reports = list(tmp_path.glob("dev-*.wfh.json"))
-    pages = list(tmp_path.glob("dev-*.wfh.html"))
+    reports = list(tmp_path.glob("dev-*.wfh.unsigned.json"))
+    pages = list(tmp_path.glob("dev-*.wfh.unsigned.html"))
     assert len(reports) == 1 and [p.name for p in pages] == [reports[0].name[:-5] + ".html"]
     assert f"HTML for the auditor: {pages[0]}" in res.stderr.replace("\n", "")
     assert "NOT VERIFIED" in pages[0].read_text()

@@ -170,18 +170,22 @@ def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str,
     return redacted
 
 
-def report_filename(report: Mapping[str, Any]) -> str:
-    """<device>.<UTC time>.wfh.json; never trusted by the verifier."""
+SIGNED_SUFFIX, UNSIGNED_SUFFIX = ".wfh.json", ".wfh.unsigned.json"
+
+
+def report_filename(report: Mapping[str, Any], signed: bool = True) -> str:
+    """<device>.<UTC time>.wfh.json, or .wfh.unsigned.json (never mistaken for a signed one)."""
     stamp = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
-    return f"{report['device']['id']}.{stamp}.wfh.json"
+    return f"{report['device']['id']}.{stamp}{SIGNED_SUFFIX if signed else UNSIGNED_SUFFIX}"
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
     """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
-    path = out_dir / report_filename(report)
+    path = out_dir / report_filename(report, sign)
     if path.exists():
         # Two runs finished in the same second: never overwrite the earlier report.
-        path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
+        suffix = SIGNED_SUFFIX if sign else UNSIGNED_SUFFIX
+        path = path.with_name(path.name.replace(suffix, f"-{report['sequence']}{suffix}"))
     if sign:
 
         return write_atomic(path, sign_with_device_key(report), mode=0o644)

@@ -37,13 +37,19 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
     timeout_s = cfg.timeout_ms / 1000.0
     stop_sending = end - min(timeout_s, max(0.2, cfg.deadline_s / 10))
 
-    def say(message: str) -> None:
-        elapsed = clock.elapsed()
-        report(f"{message} ({elapsed:.0f} of {cfg.deadline_s:.0f} s)",
-               min(1.0, elapsed / cfg.deadline_s))
-
     live = LiveRtt()
     speed: SpeedRun | None = None
+    udp_done = False
+
+    def say(message: str) -> None:
+        # The phase leads the line: the idle UDP probe, then the download and upload tests.
+        stage = speed.stage if speed is not None else ""
+        phase = f"{stage} test" if stage in ("download", "upload") \
+            else "speed test" if udp_done else "UDP probe"
+        elapsed = clock.elapsed()
+        left = max(0.0, cfg.deadline_s - elapsed)
+        report(f"{phase}, {left:.0f} s left: {message}", min(1.0, elapsed / cfg.deadline_s))
+
     if cfg.speed.mode != "off":
         speed = SpeedRun(cfg.speed, clock,
                          lambda: stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S,
@@ -68,6 +74,7 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
 
     stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,
                    stop_sending, say, live)
+    udp_done = True
     if speed is not None:
         speed.go.set()   # UDP failed or ended early: let the transfers run now
     if not stun.get("server"):
