@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
-from wfhaudit.fleet.staging import StagedOutputs
+from wfhaudit.fleet.staging import STDOUT, StagedOutputs
 from wfhaudit.fleet.summary import Accumulator, FleetSummary
 from wfhaudit.fleet.writers import writers as fleet_writers
 from wfhaudit.judge.rows import Accepted, Rejected, Row
@@ -56,6 +57,7 @@ class AggregateOptions:
     chunk_size: int = 200
     now: dt.datetime | None = None
     progress: Callable[[int], None] | None = None
+    stdout: TextIO | None = None  # where an output named '-' goes
 
 
 class _Prior:
@@ -98,6 +100,8 @@ def _pem(key: object) -> bytes:
 def check_outputs(outputs: dict[str, Path]) -> None:
     """Fail before any work when an output cannot be written where asked."""
     for fmt, path in outputs.items():
+        if path == STDOUT:
+            continue
         if path.is_dir():
             raise InvalidInputError(f"--{fmt} {path}: is a folder, expected a file name")
         folder = path.parent
@@ -134,7 +138,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
         ctx = _context(opts, summary, history, whatif, trust_version, now, started)
-        _write_outputs(opts.outputs, ctx, history, store)
+        _write_outputs(opts.outputs, ctx, history, store, opts.stdout)
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
                   time.monotonic() - started, cpu.user + cpu.system,
@@ -205,10 +209,11 @@ def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHisto
 
 
 def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
-                   history: SqliteHistoryStore | None, store: VerifierStore) -> None:
+                   history: SqliteHistoryStore | None, store: VerifierStore,
+                   stdout: TextIO | None = None) -> None:
     """Stage every output, commit history, then rename the outputs into place together."""
     writers = fleet_writers()
-    staged = StagedOutputs()
+    staged = StagedOutputs(stdout)
     try:
         for fmt, path in outputs.items():
             mark = time.monotonic()

@@ -230,6 +230,10 @@ def verify_admin_envelope(data: bytes, payload_type: str, admin_keys: Sequence[P
         env = parse_envelope(data)
         payload = b64decode_strict(env.payload_b64)
     except (EnvelopeError, ValueError) as exc:
+        if _is_draft(data):
+            raise TrustError(Reason.TRUST_INVALID, f"{what}: this is the unsigned trust draft, "
+                             "not a signed trust file: sign it with `wfhaudit trust sign "
+                             "--admin-key KEY` and pass the trust.json it writes") from None
         raise TrustError(Reason.TRUST_INVALID, f"{what}: not a DSSE envelope ({exc})") from None
     if env.payload_type != payload_type:
         raise TrustError(Reason.TRUST_INVALID, f"{what}: payloadType must be {payload_type!r}")
@@ -246,6 +250,14 @@ def verify_admin_envelope(data: bytes, payload_type: str, admin_keys: Sequence[P
                 return payload
     raise TrustError(Reason.TRUST_UNTRUSTED,
                      f"{what}: not signed by a pinned admin key ({len(admin_keys)} pinned)")
+
+
+def _is_draft(data: bytes) -> bool:
+    try:
+        doc = strictjson.loads(data)
+    except strictjson.StrictJSONError:
+        return False
+    return type(doc) is dict and doc.get("_type") == TRUST_TYPE and "payloadType" not in doc
 
 
 def load_trust(data: bytes, admin_keys: Sequence[PublicKey], now: dt.datetime,
