@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-
 STDOUT = Path("-")
 
 
@@ -32,7 +31,8 @@ class StagedOutputs:
         if target == STDOUT:
             if self._stdout is None:
                 raise ValueError("no stdout to write '-' to")
-            fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+            # Closed by commit() or discard(), like the staged files.
+            fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
             self._piped.append(fh)
             return fh
         target.parent.mkdir(parents=True, exist_ok=True)

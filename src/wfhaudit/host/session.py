@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from wfhaudit.errors import EvidenceError
+
+if sys.platform != "win32":  # Windows has no password database
+    import pwd
 
 RUNTIME_BASE = "/run/user"
 # Checked in this order: pkexec replaces the environment, so a SUDO_UID left in it would be stale.
@@ -84,9 +88,7 @@ class Account:
 
 
 def _account(uid: int) -> Account | None:
-    try:
-        import pwd
-    except ImportError:  # Windows
+    if sys.platform == "win32":
         return None
     try:
         entry = pwd.getpwuid(uid)

@@ -143,8 +143,11 @@ def load_admin_key(path: Path) -> Ed25519PrivateKey:
 
 
 def _is_public_key_file(path: Path) -> bool:
-    """True for a regular file holding a PEM or OpenSSH public key (looked at before the
-    private-file checks, so the mistake gets its own message, not 'readable by others')."""
+    """True for a regular file holding a PEM or OpenSSH public key.
+
+    Looked at before the private-file checks, so this mistake gets its own message, not
+    'readable by other users'.
+    """
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return False

@@ -1,5 +1,7 @@
-"""Rejection details that say what to do: the file is the HTML page, the key is only in the draft,
-the policy is not accepted yet. Only safe text from an unverified payload is ever quoted.
+"""Rejection details that say what to do next.
+
+The file is the HTML page, the key is only in the draft, the policy is not accepted yet. Only
+safe text (a well-formed id) from an unverified payload is ever quoted.
 """
 
 from __future__ import annotations
