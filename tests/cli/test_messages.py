@@ -81,15 +81,16 @@ def test_unknown_key_names_the_device_and_says_to_sign_the_draft(desk: Desk) -> 
     device = _device_id()
     before = run("verify", report, "--trust", desk.trust)
     assert before.exit_code == 4
-    assert "UNKNOWN_KEY" in before.stderr and f"of device {device} is not in the trust file " \
-           "(version 1): IT must enrol it with `wfhaudit trust add-device` and then `wfhaudit " \
-           "trust sign`" in one_line(before.stderr)
+    assert "UNKNOWN_KEY" in before.stderr and "is not in the trust file (version 1); the " \
+           f"report says it comes from device {device} (unverified): IT must enrol the device's " \
+           "key with `wfhaudit trust add-device` and then `wfhaudit trust sign`" \
+           in one_line(before.stderr)
     enrolled = desk.trust_cmd("add-device", "--key", desk.root / "dev.pub")
     assert enrolled.exit_code == 0
     after = run("verify", report, "--trust", desk.trust)
     assert after.exit_code == 4
     text = one_line(after.stderr)
-    assert f"of device {device} is not in the trust file (version 1); it is enrolled in the " \
+    assert f"says it comes from device {device} (unverified); the key is enrolled in the " \
            "draft trust.draft.json: run `wfhaudit trust sign` to publish it" in text
 
 

@@ -75,6 +75,7 @@ class TrustedKey:
     not_after: float
     revoked_at: float | None = None
     revoke_reason: str | None = None
+    owner: str | None = None  # the person responsible, as IT wrote it (shown, never trusted)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
             assert nb is not None and na is not None  # noqa: S101 - _stamp raised otherwise
             _need(nb < na, kpath, "notBefore must be before notAfter")
             rev_at, rev_reason = revoked.get(kid, (None, None))
-            keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason)
+            owner = dev.get("owner") if type(dev.get("owner")) is str else None
+            keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason,
+                                   owner[:200] if owner else None)
     return keys
 
 

@@ -37,16 +37,16 @@ def claimed_device(payload: bytes) -> str | None:
 
 def unknown_key(keyid: str | None, device: str | None, trust_version: int) -> str:
     """UNKNOWN_KEY detail naming the key and the device the report claims to come from."""
-    who = f"device {device}" if device else "a device whose report names no valid id"
-    return (f"key {keyid or '(none)'} of {who} is not in the trust file (version "
-            f"{trust_version}): IT must enrol it with `wfhaudit trust add-device` and then "
-            "`wfhaudit trust sign`")
+    who = f"says it comes from device {device}" if device else "names no valid device id"
+    return (f"key {keyid or '(none)'} is not in the trust file (version {trust_version}); the "
+            f"report {who} (unverified): IT must enrol the device's key with `wfhaudit trust "
+            "add-device` and then `wfhaudit trust sign`")
 
 
 def in_draft(detail: str, draft_name: str) -> str:
     """UNKNOWN_KEY detail when the key is already enrolled in the unsigned draft."""
     return (detail.split(": IT must enrol", 1)[0]
-            + f"; it is enrolled in the draft {draft_name}: run `wfhaudit trust sign` to "
+            + f"; the key is enrolled in the draft {draft_name}: run `wfhaudit trust sign` to "
             "publish it")
 
 
