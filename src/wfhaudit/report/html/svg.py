@@ -1,7 +1,7 @@
-"""The voice-quality chart as inline SVG: RTT of each probe over time, the jitter band, lost
-probes, the policy's limits and when the speed test loaded the line, with a legend.
+"""The voice-quality chart as inline SVG, with a legend.
 
-Only numbers and fixed words reach the SVG; the samples come from untrusted evidence. Each part
+RTT of each probe over time, the jitter band, lost probes, the policy's limits and when the
+speed test loaded the line. Only numbers and fixed words reach the SVG; the samples come from untrusted evidence. Each part
 of the figure is drawn by its own function on a shared frame (the scales).
 """
 
