@@ -7,6 +7,7 @@ partial output and no history row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -129,7 +130,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     history = SqliteHistoryStore(opts.db) if opts.db else None
     store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
     try:
-        config, expected, trust_version = _prepare(opts, now, whatif, store)
+        config, expected, trust_version, owners = _prepare(opts, now, whatif, store)
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(stamp(now), "what-if" if whatif else "own",
@@ -138,6 +139,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
         ctx = _context(opts, summary, history, whatif, trust_version, now, started)
+        ctx = dataclasses.replace(ctx, owners=owners, min_ready=opts.gates.min_ready)
         _write_outputs(opts.outputs, ctx, history, store, opts.stdout)
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
@@ -151,16 +153,17 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
 
 
 def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
-             store: VerifierStore) -> tuple[WorkerConfig, list[str], int]:
+             store: VerifierStore) -> tuple[WorkerConfig, list[str], int, dict[str, str]]:
     """Check the trust file once here; the workers get what they need to check reports."""
     pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
     trust_bytes = read_bytes(opts.trust, "trust file")
     trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
     store.commit()
     expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+    owners = {k.device_id: k.owner for k in trust.keys.values() if k.owner}
     config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
                           opts.max_age or DEFAULT_MAX_AGE, whatif)
-    return config, expected, trust.version
+    return config, expected, trust.version, owners
 
 
 def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], prior: _Prior,
