@@ -142,3 +142,35 @@ def test_screenshots_of_the_report_and_the_fleet_page(browser: Browser, fleet_pa
         if update_docs:
             (DOCS_IMG / f"{name}.png").parent.mkdir(parents=True, exist_ok=True)
             (DOCS_IMG / f"{name}.png").write_bytes(top)
+
+
+def test_fact_ids_break_only_at_their_dots(browser: Browser, tmp_path: Path) -> None:
+    """In a narrow window every wrapped id breaks after a dot, never inside a word."""
+    page = _report_page(tmp_path, "full")
+    _open(browser, page)
+    browser.call("Emulation.setDeviceMetricsOverride", {"width": 520, "height": 900,
+                                                        "deviceScaleFactor": 1, "mobile": False},
+                 session=True)
+    try:
+        breaks = json.loads(browser.js("""JSON.stringify((() => {
+            const out = [];
+            for (const code of document.querySelectorAll('code.key')) {
+                const text = code.textContent, range = document.createRange();
+                let top = null;
+                const nodes = [...code.childNodes].filter(n => n.nodeType === 3);
+                let seen = '';
+                for (const node of nodes) {
+                    for (let i = 0; i < node.length; i++) {
+                        range.setStart(node, i); range.setEnd(node, i + 1);
+                        const y = Math.round(range.getBoundingClientRect().top);
+                        if (top !== null && y > top + 2) out.push([text, seen]);
+                        top = y; seen += node.data[i];
+                    }
+                }
+            }
+            return out;
+        })())"""))
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride", session=True)
+    assert breaks, "the narrow window wrapped no id: the test proves nothing"
+    assert all(before.endswith(".") for _, before in breaks), breaks

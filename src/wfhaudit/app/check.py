@@ -199,7 +199,7 @@ def run_probes(names: Sequence[str], replay: Path | None,
     _check_probe_names(names, "NAME")
     wanted = set(names) if names else {spec.probe for spec in CATALOGUE.values()}
     host: LiveHost | RecordedHost
-    host = RecordedHost(load_evidence(replay)) if replay else LiveHost()
+    host = RecordedHost(load_evidence(replay)) if replay else LiveHost(session=invoking_user())
     keys = [k for k, spec in CATALOGUE.items() if spec.probe in wanted]
     facts = collect_facts(host, keys, {}, None, events)
     return facts, host.evidence.to_dict()
