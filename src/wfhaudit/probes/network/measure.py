@@ -29,6 +29,14 @@ NO_NETWORK_CAP_S = 2.5         # how long to wait for speedtest-cli when nothing
 Report = Callable[[str, float], None]
 
 
+def phase(speed: SpeedRun | None, udp_done: bool) -> str:
+    """What the line is doing now, for the progress line: the idle UDP probe, then the tests."""
+    stage = speed.stage if speed is not None else ""
+    if stage in ("download", "upload"):
+        return f"{stage} test"
+    return "speed test" if udp_done else "UDP probe"
+
+
 def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the whole live measurement; returns the raw (stun, speedtest) records."""
     clock = Clock.start()
@@ -42,13 +50,9 @@ def live_measure(cfg: NetworkSettings, report: Report) -> tuple[dict[str, Any], 
     udp_done = False
 
     def say(message: str) -> None:
-        # The phase leads the line: the idle UDP probe, then the download and upload tests.
-        stage = speed.stage if speed is not None else ""
-        phase = f"{stage} test" if stage in ("download", "upload") \
-            else "speed test" if udp_done else "UDP probe"
         elapsed = clock.elapsed()
-        left = max(0.0, cfg.deadline_s - elapsed)
-        report(f"{phase}, {left:.0f} s left: {message}", min(1.0, elapsed / cfg.deadline_s))
+        report(f"{phase(speed, udp_done)}, {max(0.0, cfg.deadline_s - elapsed):.0f} s left: "
+               f"{message}", min(1.0, elapsed / cfg.deadline_s))
 
     if cfg.speed.mode != "off":
         speed = SpeedRun(cfg.speed, clock,
