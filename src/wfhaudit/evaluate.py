@@ -125,7 +125,7 @@ def _compare(op: str, value: Any, limit: float) -> bool:
 
 
 def describe_expectation(expect: Mapping[str, Any], unit: str | None = None) -> str:
-    """Human text for an expectation, e.g. '≥ 0.2 Mbit/s' or 'one of ufw, nftables'."""
+    """Human text for an expectation, e.g. 'yes', '≥ 0.2 Mbit/s' or 'one of ufw, nftables'."""
     u = f" {unit}" if unit else ""
     parts = []
     for op, arg in expect.items():
@@ -142,14 +142,14 @@ def describe_expectation(expect: Mapping[str, Any], unit: str | None = None) -> 
             parts.append(prefix + ", ".join(_fmt(a) for a in arg))
         elif op == "matches":
             parts.append(f"matches /{arg}/")
-        else:
-            parts.append(("= " if op == "equals" else "≠ ") + _fmt(arg))
+        else:  # equals reads as the value itself: measured "no", expected "yes"
+            parts.append(("" if op == "equals" else "not ") + _fmt(arg))
     return " and ".join(parts)
 
 
 def _fmt(v: Any) -> str:
     if isinstance(v, bool):
-        return "true" if v else "false"
+        return "yes" if v else "no"
     if isinstance(v, list):
         return "[" + ", ".join(_fmt(x) for x in v) + "]" if v else "none"
     return str(v)
@@ -168,7 +168,7 @@ def _judge(rule: Rule, fact: Fact, facts: FactSet, os_family: str) -> tuple[Stat
     applies = _condition_holds(rule, facts)
     if applies is False and rule.when is not None:
         cond = describe_expectation(rule.when["expect"])
-        return Status.NOT_APPLICABLE, f"applies only when {rule.when['fact']} {cond}"
+        return Status.NOT_APPLICABLE, f"applies only when {rule.when['fact']} is {cond}"
     note = ""
     if applies is None and rule.when is not None:
         # Fail closed: when we cannot tell whether the rule applies, it applies.

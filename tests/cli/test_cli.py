@@ -35,8 +35,9 @@ def test_ready_exits_0_and_writes_report(tmp_path: Path) -> None:
               "--no-sign")
     assert res.exit_code == 0, res.stderr
     assert "READY" in res.stderr and "NOT READY" not in res.stderr
-    reports = list((tmp_path / "r").glob("dev-*.wfh.json"))
-    assert len(reports) == 1
+    # --no-sign: a name that can never be mistaken for a signed report (nor verified by glob).
+    reports = list((tmp_path / "r").glob("dev-*.wfh.unsigned.json"))
+    assert len(reports) == 1 and not list((tmp_path / "r").glob("*.wfh.json"))
     assert not list((tmp_path / "r").glob(".*.tmp"))  # atomic write left no temp file
 
 
@@ -144,7 +145,7 @@ def test_evaluate_rejudges_a_report_under_another_policy(tmp_path: Path) -> None
     out = tmp_path / "r"
     assert run("check", "--policy", _policy(tmp_path, OS_IS_LINUX), "--out", str(out),
                "--no-sign").exit_code == 0
-    report = next(out.glob("*.wfh.json"))
+    report = next(out.glob("*.wfh.unsigned.json"))
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps({"id": "s", "version": "1", "title": "S", "rules": OS_IS_WINDOWS}))
     res = run("evaluate", str(report), "--policy", str(strict), "--json")
@@ -204,3 +205,19 @@ def test_two_reports_in_the_same_second_both_survive(tmp_path: Path) -> None:
     assert first.report_path != second.report_path
     assert first.report_path is not None and first.report_path.exists()
     assert second.report_path is not None and second.report_path.exists()
+
+
+def test_first_run_says_the_identity_was_created_and_how_to_send_it(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, OS_IS_LINUX)
+    first = run("check", "--policy", policy, "--out", str(tmp_path / "r"))
+    assert first.exit_code == 0, first.stderr
+    text = " ".join(first.stderr.split())
+    assert "First run: this computer's identity was created (device dev-" in text
+    assert "`wfhaudit keys export > dev.pub`" in text
+    # The last line speaks to the worker: where the report is and what to do next.
+    report = next((tmp_path / "r").glob("*.wfh.json"))
+    assert text.endswith(f"Your signed report is {report}. Next: send it to IT.")
+    again = run("check", "--policy", policy, "--out", str(tmp_path / "r"))
+    assert again.exit_code == 0 and "First run" not in again.stderr
+    unsigned = run("check", "--policy", policy, "--out", str(tmp_path / "u"), "--no-sign")
+    assert "First run" not in unsigned.stderr and "NOT signed" in unsigned.stderr

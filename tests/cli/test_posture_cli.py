@@ -113,7 +113,7 @@ def test_new_facts_and_rules_reach_the_html_page(tmp_path: Path) -> None:
     res = run("check", "--replay", str(tmp_path / "ev.json"), "--policy", "baseline", "--skip",
               "network", "--out", str(tmp_path), "--no-sign", "--quiet")
     assert res.exit_code == 1, res.stderr  # autologin on, screen locks after 35 min
-    [report] = tmp_path.glob("*.wfh.json")
+    [report] = tmp_path.glob("*.wfh.unsigned.json")
     assert run("render", str(report), "-o", str(tmp_path / "r.html")).exit_code == 0
     html = (tmp_path / "r.html").read_text()
     for text in (*NEW_FACTS, "screen-lock-idle", "autologin-off", "secure-boot"):

@@ -3,6 +3,8 @@
 PulseAudio 16.1 run as root without --system only warns ("This program is not intended to be
 run as root"), so the test runs it as root in user mode with its own XDG_RUNTIME_DIR and HOME
 in a temp dir (prefix wfh-audio-): no system daemon, no shared socket, nothing left behind.
+With `user` (a uid) the daemon and every pactl run as that user instead, with `runtime` as its
+XDG_RUNTIME_DIR (the sudo test passes /run/user/<uid>, where a desktop session keeps it).
 module-null-source has no property argument in 16.1, so inputs are module-pipe-source (which
 takes source_properties) reading a FIFO nobody writes to.
 """
@@ -10,6 +12,7 @@ takes source_properties) reading a FIFO nobody writes to.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -35,12 +38,19 @@ def source(name: str, desc: str, props: str, fifo: Path, rate: int = 48000, chan
 class PulseServer:
     """Start pulseaudio with the given module lines; `pactl(...)` talks to it; `stop()` ends it."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], user: int | None = None,
+                 runtime: Path | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="wfh-audio-"))
-        self.runtime = self.dir / "run"
+        self.runtime = runtime or self.dir / "run"
         self.home = self.dir / "home"
-        self.runtime.mkdir(mode=0o700)
+        self.runtime.mkdir(mode=0o700, exist_ok=runtime is not None)
         self.home.mkdir(mode=0o700)
+        self.drop: dict[str, object] = {}
+        if user is not None:
+            gid = pwd.getpwuid(user).pw_gid
+            for path in (self.dir, self.runtime, self.home):  # the daemon makes its FIFOs here
+                os.chown(path, user, gid)
+            self.drop = {"user": user, "group": gid, "extra_groups": []}
         script = self.dir / "default.pa"
         script.write_text("\n".join(
             ["load-module module-native-protocol-unix auth-anonymous=1",
@@ -51,7 +61,8 @@ class PulseServer:
         self.proc = subprocess.Popen(
             ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--system=false",
              "--use-pid-file=no", "--disallow-exit=no", "-F", str(script)],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
+            **self.drop)  # type: ignore[call-overload]
         deadline = time.monotonic() + STARTUP_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -66,7 +77,7 @@ class PulseServer:
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run pactl against this server."""
         return subprocess.run(["pactl", *args], env=self.env, capture_output=True, text=True,
-                              timeout=5, check=check)
+                              timeout=5, check=check, **self.drop)  # type: ignore[call-overload]
 
     def set_defaults(self, sink_name: str, source_name: str) -> None:
         """Select the default sink and source."""

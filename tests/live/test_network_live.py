@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,14 @@ from typing import Any
 
 import pytest
 from tests.live.netsim import harness
-from tests.live.netsim.probe_run import collect, retry_measurement, stream_offset, udp, value
+from tests.live.netsim.probe_run import (
+    PROGRESS,
+    collect,
+    retry_measurement,
+    stream_offset,
+    udp,
+    value,
+)
 
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
 from wfhaudit.probes.network import PROBE
@@ -110,6 +118,11 @@ def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
     assert value(facts, "network.mos") == pytest.approx(est.mos, abs=1e-3)
     assert f"R = {est.r:.2f}" in (facts["network.mos"].detail or "")
     assert value(facts, "network.link") in ("wired", "wifi", "cellular")
+    # The progress line names the phase and the time left: UDP probe, then the two tests.
+    phases = [m.split(",")[0] for m in PROGRESS]
+    assert phases[0] == "UDP probe" and {"download test", "upload test"} <= set(phases), phases
+    assert phases.index("download test") < phases.index("upload test")
+    assert all(re.match(r"[a-zA-Z ]+, \d+ s left: ", m) for m in PROGRESS), PROGRESS[:3]
 
 
 @pytest.mark.parametrize(("loss", "tolerance", "count"), [(5, 1.0, 300), (30, 2.0, 200)])

@@ -108,3 +108,43 @@ def test_probe_without_implementation_says_so(monkeypatch: pytest.MonkeyPatch,
                                               host: RecordedHost) -> None:
     monkeypatch.delitem(PROBE_MODULES, "vpn", raising=False)
     assert collect_facts(host, ["vpn.active"], {}).get("vpn.active").reason == "no probe yet"
+
+
+def test_done_is_reported_when_each_probe_ends_not_in_join_order(
+        monkeypatch: pytest.MonkeyPatch, host: RecordedHost) -> None:
+    """A slow first probe must not make the fast ones look slow (the display times `done`)."""
+    slow_done = threading.Event()
+
+    def slow(ctx: ProbeContext) -> list[Fact]:
+        RELEASE.wait(0.6)  # never set: a bounded sleep that still ends with the test
+        slow_done.set()
+        return [Fact.observed("audio.headset_present", True)]
+
+    def fast(ctx: ProbeContext) -> list[Fact]:
+        return [Fact.observed("vpn.active", False)]
+
+    _register(monkeypatch, "audio", Probe("audio", "slow", {"linux": _backend(monkeypatch, slow)}))
+    _register(monkeypatch, "vpn", Probe("vpn", "fast", {"linux": _backend(monkeypatch, fast)}))
+    seen: list[tuple[str, str, bool]] = []
+
+    def events(name: str, event: str, message: str, fraction: float | None) -> None:
+        if event == "done":
+            seen.append((name, message, slow_done.is_set()))
+
+    collect_facts(host, ["audio.headset_present", "vpn.active"], {}, None, events)
+    # audio starts first (key order) but vpn's done arrives while audio is still running.
+    assert seen == [("vpn", "finished", False), ("audio", "finished", True)]
+
+
+def test_a_timed_out_probe_is_reported_once(monkeypatch: pytest.MonkeyPatch,
+                                            host: RecordedHost) -> None:
+    _register(monkeypatch, "vpn", Probe("vpn", "hangs", {"linux": _backend(monkeypatch, _hang)},
+                                        budget_s=0.2))
+    done: list[str] = []
+    collect_facts(host, ["vpn.active"], {}, None,
+                  lambda n, e, m, f: done.append(m) if e == "done" else None)
+    RELEASE.set()  # the hung probe now ends; its late end must not be reported again
+    for thread in threading.enumerate():
+        if thread.name == "probe-vpn":
+            thread.join(5)
+    assert done == ["timed out"]

@@ -60,9 +60,13 @@ def test_describe() -> None:
     assert describe_expectation({"min": 0.2}, "Mbit/s") == "≥ 0.2 Mbit/s"
     assert describe_expectation({"below": 100}, "ms") == "< 100 ms"
     assert describe_expectation({"in": ["wired", "wifi"]}) == "one of wired, wifi"
-    assert describe_expectation({"equals": True}) == "= true"
-    assert describe_expectation({"equals": []}) == "= none"
-    assert describe_expectation({"not": {"equals": "x"}}) == "not = x"
+    # One wording with the measured value: measured "no", expected "yes".
+    assert describe_expectation({"equals": True}) == "yes"
+    assert describe_expectation({"equals": False}) == "no"
+    assert describe_expectation({"equals": []}) == "none"
+    assert describe_expectation({"equals": "wired"}) == "wired"
+    assert describe_expectation({"not_equals": "wifi"}) == "not wifi"
+    assert describe_expectation({"not": {"equals": "x"}}) == "not x"
     assert describe_expectation({"any": [{"min": 1}, {"max": 0}]}) == "(≥ 1 or ≤ 0)"
 
 

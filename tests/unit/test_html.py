@@ -111,24 +111,31 @@ def _visible(text: str) -> str:
 
 
 def _article_rule(article: Node) -> str:
-    for dt_node in article.find_all("dt"):
-        if dt_node.text() == "Rule":
-            idx = article.iter().index(dt_node)
-            dd = next(n for n in article.iter()[idx:] if n.tag == "dd")
-            return dd.find_all("code")[0].text()
-    raise AssertionError("article without a Rule entry")
+    """The rule id a card or a passed rule names in its first `rule <code>id</code>`."""
+    for p in article.find_all("p"):
+        if " rule " in f" {p.text()}" and p.find_all("code"):
+            return p.find_all("code")[0].text()
+    raise AssertionError("article without its rule id")
 
 
 @pytest.mark.parametrize("name", ["linux", "macos", "windows", "hostile"])
 def test_every_finding_present_with_its_evidence_under_it(fresh: dict[str, Path], name: str) -> None:
+    """The table lists every rule; a card for each that needs attention, PASS folded away."""
     _, root, predicate = _render(fresh[name])
-    articles = root.find_all("article", "finding")
-    assert len(articles) == len(predicate["findings"]) > 0
-    by_rule = {_article_rule(a): a for a in articles}
-    assert set(by_rule) == {_visible(f["rule"]) for f in predicate["findings"]}
+    rows = root.find_all("table", "rules")[0].find_all("tbody")[0].find_all("tr")
+    assert len(rows) == len(predicate["findings"]) > 0
+    cards = root.find_all("article", "finding")
+    passed = root.find_all("details", "passed")[0].find_all("article", "passed-rule")
+    by_rule = {_article_rule(a): a for a in cards + passed}
+    statuses = {_visible(f["rule"]): f["status"] for f in predicate["findings"]}
+    assert {_article_rule(a) for a in cards} == {r for r, s in statuses.items()
+                                                 if s not in ("PASS", "NOT_APPLICABLE")}
+    assert {_article_rule(a) for a in passed} == {r for r, s in statuses.items() if s == "PASS"}
     evidence = predicate["evidence"]
     shown = 0
     for finding in predicate["findings"]:
+        if finding["status"] == "NOT_APPLICABLE":
+            continue
         article = by_rule[_visible(finding["rule"])]
         assert _visible(finding["title"]) in article.find_all("h3")[0].text()
         assert finding["status"].replace("_", " ") in article.find_all("h3")[0].text()
@@ -136,13 +143,42 @@ def test_every_finding_present_with_its_evidence_under_it(fresh: dict[str, Path]
         outputs = [evidence["files"][s] for s in sources if evidence["files"].get(s)]
         outputs += [c["stdout"] for c in evidence["commands"]
                     for s in sources if " ".join(c["argv"]) == s and c["stdout"]]
-        for holder in (article.find_all("details", "evidence")[0],
-                       article.find_all("div", "evidence-print")[0]):
-            pres = [p.text() for p in holder.find_all("pre")]
-            for out in outputs:
-                assert _visible(out) in pres, f"{finding['rule']}: evidence missing"
-                shown += 1
+        pres = [p.text() for p in article.find_all("details", "evidence")[0].find_all("pre")]
+        for out in outputs:
+            assert _visible(out) in pres, f"{finding['rule']}: evidence missing"
+            shown += 1
+        if finding["status"] != "PASS":  # printed: each output cut short, or said to be above
+            printed = article.find_all("div", "evidence-print")[0].text()
+            assert all(_visible(out)[:200] in printed for out in outputs) or \
+                "Printed above" in printed or "more source" in printed, finding["rule"]
     assert shown > 0, "no finding showed any evidence"
+
+
+def test_printed_evidence_is_short_and_said_once(tmp_path: Path) -> None:
+    """Raw STUN samples print as their shape; a source printed under one card is not repeated."""
+    predicate = load_report(samples.make_sample("linux", tmp_path)).predicate
+    stun = {"interval_ms": 20, "timeout_ms": 1000, "sent": [i * 0.02 for i in range(700)],
+            "replies": [[i, i * 0.02 + 0.03] for i in range(700) if i % 50]}
+    predicate["evidence"]["measurements"]["stun"] = stun
+    stun_facts = ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms")
+    for key in stun_facts:
+        predicate["facts"][key] = {"status": "unknown", "reason": "test", "sources":
+                                   ["measurement:stun"]}
+    for f in predicate["findings"]:
+        if f["fact"] in stun_facts:
+            f["status"], f["measured"] = "UNKNOWN", None
+    path = tmp_path / "stun.wfh.json"
+    path.write_text(json.dumps(predicate), encoding="utf-8")
+    _, root, _ = _render(path)
+    printed = [a.find_all("div", "evidence-print")[0].text()
+               for a in root.find_all("article", "finding") if "network." in a.text()]
+    assert len(printed) == 2
+    assert "Raw record, summarised for print" in printed[0]
+    assert "sent: 700 values; replies: 686 values" in printed[0]
+    assert "Printed above, under" in printed[1]
+    screen = [a.find_all("details", "evidence")[0].text()
+              for a in root.find_all("article", "finding") if "network." in a.text()]
+    assert all('"replies": [' in text for text in screen)  # on screen: the raw record
 
 
 def test_counts_verdict_and_details_come_first(fresh: dict[str, Path]) -> None:
@@ -159,8 +195,8 @@ def test_counts_verdict_and_details_come_first(fresh: dict[str, Path]) -> None:
                   predicate["tool"]["version"], predicate["finished_at"],
                   predicate["device"]["id"], predicate["os"]["version"]):
         assert value in about.text()
-    assert page.index("verdict-h") < page.index("sig-h") < page.index("about-h") \
-        < page.index("findings-h")
+    assert page.index("verdict-h") < page.index("sig-h") < page.index("rules-h") \
+        < page.index("findings-h") < page.index("about-h") < page.index("facts-h")
 
 
 def test_csp_is_strict_and_pins_the_stylesheet(fresh: dict[str, Path]) -> None:
@@ -188,7 +224,8 @@ ALLOWED_TAGS = {"#root", "html", "head", "meta", "title", "style", "body", "a", 
                 "h2", "h3", "h4", "main", "section", "ul", "li", "dl", "dt", "dd", "span", "bdi",
                 "code", "em", "article", "details", "summary", "div", "pre", "table", "caption",
                 "thead", "tbody", "tr", "th", "td", "footer", "script", "figure", "figcaption",
-                "svg", "desc", "line", "text", "rect", "polyline", "circle", "path"}
+                "svg", "desc", "line", "text", "rect", "polyline", "circle", "path",
+                "colgroup", "col", "wbr", "strong"}
 ATTR_VALUE = re.compile(r"[A-Za-z0-9 #:;,.'()/=_+-]*")
 
 
@@ -242,22 +279,28 @@ def test_forged_claims_do_not_change_the_signature_status(fresh: dict[str, Path]
     page, root, predicate = _render(fresh["forged"])
     assert predicate["signatureVerified"] is True
     sig = root.find_all("section", "signature")[0]
-    assert "NOT VERIFIED" in sig.text() and "Verified against" not in page
+    assert "NOT VERIFIED" in sig.text() and "Verified:" not in page
 
 
 def test_signature_status_words() -> None:
-    ok = SignatureStatus(verified=True, key="sha256:ab12", trust_file="trust.json", trust_version=7)
-    assert ok.headline == "Verified against key sha256:ab12 and trust file trust.json v7"
+    ok = SignatureStatus(verified=True, key="sha256:ab12", device="dev-1", owner="ann@example.com",
+                         trust_file="trust.json", trust_version=7)
+    assert ok.headline == "Verified: signed by device dev-1 (owner ann@example.com)"
+    assert ok.key_line == "key sha256:ab12 in trust file trust.json v7"
     assert SignatureStatus().headline == "NOT VERIFIED"
     assert SignatureStatus(rejected=True, reason="BAD_SIGNATURE").headline == "REJECTED"
 
 
-def test_verified_page_names_key_and_trust_file(fresh: dict[str, Path]) -> None:
-    sig = SignatureStatus(verified=True, key="sha256:ab12", trust_file="trust.json", trust_version=7)
+def test_verified_page_names_device_and_owner_and_the_key_small(fresh: dict[str, Path]) -> None:
+    sig = SignatureStatus(verified=True, key="sha256:ab12", device="dev-1", owner="ann@example.com",
+                          trust_file="trust.json", trust_version=7)
     _, root, _ = _render(fresh["linux"], sig)
     section = root.find_all("section", "signature")[0]
     assert "verified" in section.attrs["class"].split()
-    assert "Verified against key sha256:ab12 and trust file trust.json v7" in section.text()
+    headline = section.find_all("p", "headline")[0]
+    assert headline.text() == "Verified: signed by device dev-1 (owner ann@example.com)"
+    small = section.find_all("p", "note-small")[0]
+    assert small.text() == "key sha256:ab12 in trust file trust.json v7"
 
 
 def test_rejected_report_shows_only_name_reason_and_digest(fresh: dict[str, Path]) -> None:
@@ -357,7 +400,8 @@ def test_odd_shapes_render_without_crashing(fresh: dict[str, Path], tmp_path: Pa
     path.write_text(json.dumps(predicate), encoding="utf-8")
     _, root, _ = _render(path)
     assert "UNRECOGNISED VERDICT: MAYBE" in root.text()
-    assert len(root.find_all("article", "finding")) == len(predicate["findings"])
+    rows = root.find_all("table", "rules")[0].find_all("tbody")[0].find_all("tr")
+    assert len(rows) == len(predicate["findings"])
 
 
 def test_committed_samples_still_render() -> None:
@@ -365,7 +409,8 @@ def test_committed_samples_still_render() -> None:
     assert {"linux.wfh.json", "hostile.wfh.json", "forged.wfh.json"} <= set(names)
     for name in names:
         _, root, predicate = _render(REPORTS / name)
-        assert len(root.find_all("article", "finding")) == len(predicate["findings"])
+        rows = root.find_all("table", "rules")[0].find_all("tbody")[0].find_all("tr")
+        assert len(rows) == len(predicate["findings"])
 
 
 def test_render_command_writes_beside_the_report(fresh: dict[str, Path], tmp_path: Path) -> None:
@@ -394,8 +439,8 @@ def test_check_html_writes_the_page_beside_the_report(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["check", "--policy", str(samples.POLICY), "--only", "os",
                                    "--out", str(tmp_path), "--html", "--no-sign"])
     assert res.exit_code == 1, res.stderr
-    reports = list(tmp_path.glob("dev-*.wfh.json"))
-    pages = list(tmp_path.glob("dev-*.wfh.html"))
+    reports = list(tmp_path.glob("dev-*.wfh.unsigned.json"))
+    pages = list(tmp_path.glob("dev-*.wfh.unsigned.html"))
     assert len(reports) == 1 and [p.name for p in pages] == [reports[0].name[:-5] + ".html"]
     assert f"HTML for the auditor: {pages[0]}" in res.stderr.replace("\n", "")
     assert "NOT VERIFIED" in pages[0].read_text()

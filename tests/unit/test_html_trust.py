@@ -75,9 +75,25 @@ def setup(tmp_path: Path) -> Setup:
 def test_verified_report_names_the_key_and_trust_file(setup: Setup) -> None:
     res, page = setup.render(setup.report())
     assert res.exit_code == 0, res.stderr
-    assert f"Verified against key {setup.keyid} and trust file trust.json v1" in page
+    device = setup.predicate["device"]["id"]
+    assert f"Verified: signed by device {device}</p>" in page  # no owner enrolled: none named
+    assert f"key {setup.keyid} in trust file trust.json v1" in page
     assert "NOT VERIFIED" not in page and "freshness was not judged" in page
-    assert "Verified against key" in res.stderr
+    assert f"Verified: signed by device {device}" in res.stderr
+
+
+def test_verified_box_names_the_owner_from_the_trust_file(setup: Setup) -> None:
+    doc = new_draft()
+    add_device(doc, setup.device.public_key(), setup.predicate["device"]["id"],
+               NOW - dt.timedelta(days=365), NOW + dt.timedelta(days=365), "jdoe@example.com")
+    accept_policy(doc, setup.predicate["policy"]["digest"])
+    setup.trust.write_bytes(sign_draft(doc, setup.admin, NOW, days=30))
+    res, page = setup.render(setup.report())
+    assert res.exit_code == 0, res.stderr
+    device = setup.predicate["device"]["id"]
+    assert (f'<p class="headline">Verified: signed by device {device} (owner '
+            'jdoe@example.com)</p>') in page
+    assert f'<p class="note-small mono">key {setup.keyid} in trust file trust.json v1</p>' in page
 
 
 def test_tampered_payload_is_rejected_and_not_shown(setup: Setup) -> None:
@@ -106,7 +122,7 @@ def test_claims_inside_a_rejected_report_change_nothing(setup: Setup) -> None:
     """A37: `signatureVerified: true` in a report signed by an unknown key."""
     forged = {**setup.predicate, "signatureVerified": True, "verdict": "verified"}
     res, page = setup.render(setup.report(forged, key=Ed25519PrivateKey.generate()))
-    assert res.exit_code == 4 and "Verified against" not in page and "REJECTED" in page
+    assert res.exit_code == 4 and "Verified:" not in page and "REJECTED" in page
 
 
 def test_verifier_verdict_wins_over_the_device_claim(setup: Setup) -> None:

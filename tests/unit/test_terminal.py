@@ -3,9 +3,11 @@ text cleaned of escape sequences and never read as rich markup, quiet and JSON m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,16 +16,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from wfhaudit.app.check import CheckResult
+from wfhaudit.app.check import CheckResult, needs_admin
 from wfhaudit.cli import cli
 from wfhaudit.cli.console import make_console, plain_output
 from wfhaudit.cli.terminal import (
+    check_notes,
     print_check_result,
     print_evaluation,
     probe_display,
 )
 from wfhaudit.cli.terminal_live import ProbeDisplay, seconds_left
-from wfhaudit.evaluate import Evaluation, evaluate
+from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy_document
 from wfhaudit.util.text import for_terminal as clean
@@ -75,22 +78,25 @@ SNAPSHOT = """\
  NOT READY   score 24/100 under the policy “Terminal sample”
 1 required rule failed: Host firewall is on. 1 required rule could not be checked: System disk is
 encrypted.
-Status    Severity   Rule                                                        Measured   Expected
-────────────────────────────────────────────────────────────────────────────────────────────────────
-FAIL      high       Host firewall is on  (blocks READY)                         no         = true
+Score = weight of rules passed / weight of rules checked (critical 10, high 5, medium 3, low 1).
+Status    Severity   Rule
+───────────────────────────────────────────────────────────────────────────────────
+FAIL      high       Host firewall is on  (blocks READY)
+                     measured no, expected yes
                      Fix: Run `sudo ufw enable`.
-UNKNOWN   critical   System disk is encrypted  (blocks READY)                    unknown    = true
+UNKNOWN   critical   System disk is encrypted  (blocks READY)
+                     measured unknown, expected yes
                      Why: lsblk needs root: run with sudo
                      Fix: Ask IT to turn on disk encryption.
-FAIL      low        Packet loss                                                 2.5 %      < 1 %
+FAIL      low        Packet loss
+                     measured 2.5 %, expected < 1 %
                      Fix: Restart the router.
-WAIVED    medium     A headset is connected                                      no         = true
-                     Why: was FAIL; waived until 2099-03-01: Desk phone until
-                     March
+WAIVED    medium     A headset is connected
+                     measured no, expected yes
+                     Why: was FAIL; waived until 2099-03-01: Desk phone until March
                      Fix: Plug in your headset.
-PASS      high       Round-trip time                                             23.4 ms    < 100 ms
-N/A       medium     No firewall profile is off                                  -          = none
-                     Why: rule applies to windows only
+PASS      high       Round-trip time: measured 23 ms, expected < 100 ms
+N/A       medium     No firewall profile is off: rule applies to windows only
 """
 
 
@@ -182,15 +188,64 @@ def _result(tmp_path: Path, envelope: bool) -> CheckResult:
     return CheckResult({"policy": {"title": "Terminal sample"}}, evaluation, path, None)
 
 
-def test_end_says_where_the_signed_report_went_and_how_it_verifies(tmp_path: Path) -> None:
+def test_last_line_tells_the_worker_where_the_report_is_and_what_next(tmp_path: Path) -> None:
     out = io.StringIO()
     result = _result(tmp_path, envelope=True)
     html = tmp_path / "dev-1.20261123T104000Z.wfh.html"
     print_check_result(result, html_path=html, console=make_console(out, width=100, plain=True))
     lines = out.getvalue().splitlines()
-    assert f"Signed report: {result.report_path}" in lines
-    assert f"IT verifies it with: wfhaudit verify {result.report_path} --trust trust.json" in lines
     assert f"HTML for the auditor: {html}" in lines
+    assert lines[-1] == (f"Your signed report is {result.report_path}. Next: fix what is marked "
+                         "\u201cblocks READY\u201d above (each says how), then run `wfhaudit "
+                         "check` again.")
+    ready = dataclasses.replace(result, evaluation=dataclasses.replace(
+        result.evaluation, verdict=Verdict.READY))
+    assert check_notes(ready)[-1] == (f"Your signed report is {result.report_path}. Next: send "
+                                      "it to IT.")
+
+
+def test_first_run_admin_hint_and_session_lines(tmp_path: Path) -> None:
+    result = dataclasses.replace(
+        _result(tmp_path, envelope=True), new_identity="dev-0123456789abcdef",
+        needs_admin=("disk.method", "firewall.enabled"),
+        session_user="alice (uid 1000, from SUDO_UID)")
+    notes = check_notes(result)
+    assert notes[0] == ("2 facts need admin rights to read (disk.method, firewall.enabled): run "
+                        "`sudo wfhaudit check` to check everything in one run.")
+    assert notes[1] == ("Audio was read from the desktop audio session of alice (uid 1000, "
+                        "from SUDO_UID).")
+    assert notes[2] == ("First run: this computer's identity was created (device "
+                        "dev-0123456789abcdef). Send its public key to IT once: `wfhaudit keys "
+                        "export > dev.pub`, then send dev.pub.")
+    one = check_notes(dataclasses.replace(result, needs_admin=("firewall.enabled",)))
+    assert one[0].startswith("1 fact needs admin rights to read (firewall.enabled)")
+
+
+def test_needs_admin_lists_facts_only_root_can_read() -> None:
+    facts = FactSet()
+    for fact in (Fact.unknown("firewall.enabled", "nft needs root: run with sudo"),
+                 Fact.unknown("disk.method", "blkid needs root to read /dev/sda2: run wfhaudit "
+                                             "with sudo to check its header"),
+                 Fact.unknown("vpn.active", "no VPN client answered"),
+                 Fact.observed("os.family", "linux")):
+        facts.add(fact)
+    assert needs_admin(facts) == ("disk.method", "firewall.enabled")
+
+
+def test_a_shared_reason_is_shown_once() -> None:
+    why = "no audio server (PulseAudio/PipeWire) is running for this user session"
+    policy = load_policy_document({"id": "a", "version": "1", "title": "A", "rules": [
+        {"id": f"r{i}", "title": f"Audio rule {i}", "fact": key, "expect": {"equals": True},
+         "severity": "high"} for i, key in enumerate(
+            ("audio.headset_present", "audio.default_output_is_headset",
+             "audio.default_input_is_headset"))]}, "a.json")
+    facts = FactSet()
+    for key in ("audio.headset_present", "audio.default_output_is_headset",
+                "audio.default_input_is_headset"):
+        facts.add(Fact.unknown(key, why))
+    text = _render(evaluate(policy, facts, "linux", "dev-1", dt.date(2026, 11, 23)), width=140)
+    assert text.count(why) == 1
+    assert text.count("Why: same as for \u201cAudio rule 0\u201d above") == 2
 
 
 def test_end_never_calls_an_unsigned_report_signed(tmp_path: Path) -> None:
@@ -207,7 +262,8 @@ def test_quiet_prints_only_the_verdict_line(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["check", "--policy", str(policy), "--only", "os", "--quiet",
                                    "--out", str(tmp_path), "--no-sign"])
     assert res.exit_code == 1
-    assert res.stderr == "NOT READY (score 0): fw, rtt, disk\n"
+    report = next(tmp_path.glob("*.wfh.unsigned.json"))
+    assert res.stderr == f"NOT READY (score 0): fw, rtt, disk\nReport: {report}\n"
     assert res.stdout == ""
 
 
@@ -217,21 +273,22 @@ def test_json_stdout_stays_pure_with_progress_on_stderr(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["check", "--policy", str(policy), "--only", "os", "--json",
                                    "--out", str(tmp_path), "--no-sign"])
     assert json.loads(res.stdout)["summary"]["verdict"] == "NOT_READY"
-    assert "os: done" in res.stderr and "Status" in res.stderr
+    assert "  os        done in " in res.stderr and "Status" in res.stderr
 
 
-def test_plain_probe_lines() -> None:
+def test_off_a_terminal_one_line_per_finished_probe() -> None:
     out = io.StringIO()
-    with ProbeDisplay(console=make_console(out, width=100, plain=True)) as display:
+    with ProbeDisplay(console=make_console(out)) as display:
+        assert not display.animated
         display.event("network", "start", "Line quality \x1b[31m", None)
-        display.event("network", "progress", "half", 0.5)
-        display.event("network", "done", "finished", 1.0)
         display.event("disk", "start", "Disk", None)
+        display.event("network", "progress", "half", 0.5)
+        display._started["disk"] -= 25.0  # pretend the disk probe has run 25 s
         display.event("disk", "done", "timed out", None)
-    lines = out.getvalue().splitlines()
-    assert lines[0] == "  network: Line quality  ..."
-    assert lines[1].startswith("  network: done (") and lines[3].startswith("  disk: TIMED OUT")
-    assert len(lines) == 4
+        display._started["network"] -= 10.25
+        display.event("network", "done", "finished", 1.0)
+    assert out.getvalue().splitlines() == ["  disk      TIMED OUT after 25.0 s",
+                                           "  network   done in 10.3 s"]
 
 
 def test_live_lines_show_a_bar_and_seconds_left(clean_env: pytest.MonkeyPatch) -> None:
@@ -249,7 +306,40 @@ def test_live_lines_show_a_bar_and_seconds_left(clean_env: pytest.MonkeyPatch) -
         progress.refresh()
         assert "s left" in out.getvalue() and "UDP probe 150" in out.getvalue()
         display.event("network", "done", "finished", 1.0)
-    assert "done in" in out.getvalue()
+        display.event("os", "start", "OS", None)
+        display._started["os"] -= 0.7
+        display.event("os", "done", "finished", 1.0)
+        # A finished probe's time is frozen: it does not keep counting while others run.
+        task = progress.tasks[1]
+        task.start_time = (task.start_time or 0) - 30
+        progress.refresh()
+    assert "done in 10.0 s" in out.getvalue() and "done in 0.7 s" in out.getvalue()
+    assert "done in 30" not in out.getvalue()
+
+
+def test_no_color_keeps_live_progress_without_colour(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("NO_COLOR", "1")
+    out = FakeTTY()
+    console = make_console(out, width=120)
+    with ProbeDisplay(console=console) as display:
+        assert display.animated  # NO_COLOR means no colour, not no progress
+        display.event("network", "start", "Line quality", None)
+        display.event("network", "progress", "download test, 4 s left: UDP probe 400", 0.6)
+        progress = display._progress
+        assert progress is not None
+        progress.refresh()
+    text = out.getvalue()
+    assert "download test, 4 s left" in text
+    assert not re.search(r"\x1b\[[0-9;]*m", text.replace("\x1b[0m", "")), "colour codes"
+
+
+def test_not_a_terminal_is_wide_enough(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.delenv("COLUMNS", raising=False)
+    assert make_console(io.StringIO()).width == 100
+    clean_env.setenv("COLUMNS", "160")
+    assert make_console(io.StringIO()).width == 160
+    clean_env.setenv("COLUMNS", "60")
+    assert make_console(io.StringIO()).width == 100
 
 
 def test_quiet_display_ignores_events() -> None:
@@ -282,4 +372,8 @@ def test_empty_observed_string_reads_as_none() -> None:
     assert format_value("") == "(none)"
     assert format_value([]) == "none"
     assert format_value(None) == "-"
-    assert format_value(12.5, "ms") == "12.5 ms"
+    # Rounded to what matters: ms to 1 decimal under 10, else whole; Mbit/s to 1 decimal.
+    assert format_value(40.468, "ms") == "40 ms" and format_value(12.5, "ms") == "13 ms"
+    assert format_value(4.56, "ms") == "4.6 ms" and format_value(9.96, "ms") == "10 ms"
+    assert format_value(39.477, "Mbit/s") == "39.5 Mbit/s"
+    assert format_value(4.312, None) == "4.31" and format_value(48000, "Hz") == "48000 Hz"

@@ -7,6 +7,7 @@ partial output and no history row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -14,12 +15,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.fleet.context import PolicyRef, RunContext, TrendPoint
 from wfhaudit.fleet.gates import GateSpec, decide
 from wfhaudit.fleet.pool import Worker, WorkerConfig, verify_stream
-from wfhaudit.fleet.staging import StagedOutputs
+from wfhaudit.fleet.staging import STDOUT, StagedOutputs
 from wfhaudit.fleet.summary import Accumulator, FleetSummary
 from wfhaudit.fleet.writers import writers as fleet_writers
 from wfhaudit.judge.rows import Accepted, Rejected, Row
@@ -56,6 +58,7 @@ class AggregateOptions:
     chunk_size: int = 200
     now: dt.datetime | None = None
     progress: Callable[[int], None] | None = None
+    stdout: TextIO | None = None  # where an output named '-' goes
 
 
 class _Prior:
@@ -98,6 +101,8 @@ def _pem(key: object) -> bytes:
 def check_outputs(outputs: dict[str, Path]) -> None:
     """Fail before any work when an output cannot be written where asked."""
     for fmt, path in outputs.items():
+        if path == STDOUT:
+            continue
         if path.is_dir():
             raise InvalidInputError(f"--{fmt} {path}: is a folder, expected a file name")
         folder = path.parent
@@ -125,7 +130,7 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     history = SqliteHistoryStore(opts.db) if opts.db else None
     store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
     try:
-        config, expected, trust_version = _prepare(opts, now, whatif, store)
+        config, expected, trust_version, owners = _prepare(opts, now, whatif, store)
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(stamp(now), "what-if" if whatif else "own",
@@ -134,7 +139,8 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
         ctx = _context(opts, summary, history, whatif, trust_version, now, started)
-        _write_outputs(opts.outputs, ctx, history, store)
+        ctx = dataclasses.replace(ctx, owners=owners, min_ready=opts.gates.min_ready)
+        _write_outputs(opts.outputs, ctx, history, store, opts.stdout)
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
                   time.monotonic() - started, cpu.user + cpu.system,
@@ -147,16 +153,17 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
 
 
 def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
-             store: VerifierStore) -> tuple[WorkerConfig, list[str], int]:
+             store: VerifierStore) -> tuple[WorkerConfig, list[str], int, dict[str, str]]:
     """Check the trust file once here; the workers get what they need to check reports."""
     pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
     trust_bytes = read_bytes(opts.trust, "trust file")
     trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
     store.commit()
     expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+    owners = {k.device_id: k.owner for k in trust.keys.values() if k.owner}
     config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
                           opts.max_age or DEFAULT_MAX_AGE, whatif)
-    return config, expected, trust.version
+    return config, expected, trust.version, owners
 
 
 def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], prior: _Prior,
@@ -205,10 +212,11 @@ def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHisto
 
 
 def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
-                   history: SqliteHistoryStore | None, store: VerifierStore) -> None:
+                   history: SqliteHistoryStore | None, store: VerifierStore,
+                   stdout: TextIO | None = None) -> None:
     """Stage every output, commit history, then rename the outputs into place together."""
     writers = fleet_writers()
-    staged = StagedOutputs()
+    staged = StagedOutputs(stdout)
     try:
         for fmt, path in outputs.items():
             mark = time.monotonic()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wfhaudit.crypto.device_key import private_key_path
 from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
 from wfhaudit.crypto.statement import sign_with_device_key
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
@@ -17,6 +18,7 @@ from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
 from wfhaudit.host.redact import Redactor
+from wfhaudit.host.session import invoking_user, running_as_root
 from wfhaudit.policy.loader import DEFAULT_POLICY, load_policy
 from wfhaudit.policy.model import Policy
 from wfhaudit.probes import load_probe, probe_names
@@ -53,6 +55,9 @@ class CheckResult:
     evaluation: Evaluation
     report_path: Path | None
     record_path: Path | None
+    new_identity: str | None = None  # the device id, when this run created the device's key
+    needs_admin: tuple[str, ...] = ()  # facts unknown only because the run was not root
+    session_user: str | None = None  # whose audio session a root run read (sudo/pkexec)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -102,7 +107,9 @@ def run_check(options: CheckOptions) -> CheckResult:
                                       clock())
     started = clock()
     host: LiveHost | RecordedHost
-    host = RecordedHost(load_evidence(options.replay)) if options.replay else LiveHost()
+    host = RecordedHost(load_evidence(options.replay)) if options.replay \
+        else LiveHost(session=invoking_user())
+    had_key = private_key_path().exists()
     facts = collect_facts(host, policy.needed_facts() | {"os.family", "os.version"},
                           policy.settings, _skipped(options.only, options.skip), options.events)
     finished = clock()
@@ -116,7 +123,8 @@ def run_check(options: CheckOptions) -> CheckResult:
         os_block={"family": host.os.family, "version": facts.get("os.version").value,
                   "release": host.os.release, "machine": host.os.machine},
         started=started, finished=finished,
-        evidence=_evidence_for_report(raw_evidence, evidence_level, identity.name),
+        evidence=_evidence_for_report(raw_evidence, evidence_level, identity.name,
+                                      host.session.name if host.session else ""),
         evidence_level=evidence_level,
         sequence=next_sequence() if options.write else 0, campaign=campaign,
         probes_run=sorted({CATALOGUE[k].probe for k in facts.facts}))
@@ -129,36 +137,55 @@ def run_check(options: CheckOptions) -> CheckResult:
     report_path = None
     if options.write:
         report_path = write_report(report, options.out_dir, sign=options.sign)
-    return CheckResult(report, evaluation, report_path, record_path)
+    created = options.write and options.sign and not had_key and private_key_path().exists()
+    return CheckResult(report, evaluation, report_path, record_path,
+                       new_identity=identity.id if created else None,
+                       needs_admin=needs_admin(facts) if host.is_live and not running_as_root()
+                       else (),
+                       session_user=host.session.describe() if host.session else None)
 
 
-def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str) -> dict[str, Any] | None:
+# Probes end the reason of a fact only root can read with this advice (see probes/).
+_ROOT_ADVICE = "with sudo"
+
+
+def needs_admin(facts: FactSet) -> tuple[str, ...]:
+    """Keys of the unknown facts a run with admin rights (sudo) would read."""
+    return tuple(sorted(k for k, f in facts.facts.items()
+                        if not f.is_known and _ROOT_ADVICE in (f.reason or "")))
+
+
+def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str,
+                         session_user: str = "") -> dict[str, Any] | None:
     if level == "none":
         return None
     if level == "full":
         return raw
-
-
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = ""
-    redacted: dict[str, Any] = Redactor(redaction_key(), [host_name, user]).value(raw)
+    names = [n for n in (host_name, user, session_user) if n]
+    redacted: dict[str, Any] = Redactor(redaction_key(), names).value(raw)
     return redacted
 
 
-def report_filename(report: Mapping[str, Any]) -> str:
-    """<device>.<UTC time>.wfh.json; never trusted by the verifier."""
+SIGNED_SUFFIX, UNSIGNED_SUFFIX = ".wfh.json", ".wfh.unsigned.json"
+
+
+def report_filename(report: Mapping[str, Any], signed: bool = True) -> str:
+    """<device>.<UTC time>.wfh.json, or .wfh.unsigned.json (never mistaken for a signed one)."""
     stamp = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
-    return f"{report['device']['id']}.{stamp}.wfh.json"
+    return f"{report['device']['id']}.{stamp}{SIGNED_SUFFIX if signed else UNSIGNED_SUFFIX}"
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
     """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
-    path = out_dir / report_filename(report)
+    path = out_dir / report_filename(report, sign)
     if path.exists():
         # Two runs finished in the same second: never overwrite the earlier report.
-        path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
+        suffix = SIGNED_SUFFIX if sign else UNSIGNED_SUFFIX
+        path = path.with_name(path.name.replace(suffix, f"-{report['sequence']}{suffix}"))
     if sign:
 
         return write_atomic(path, sign_with_device_key(report), mode=0o644)
@@ -172,7 +199,7 @@ def run_probes(names: Sequence[str], replay: Path | None,
     _check_probe_names(names, "NAME")
     wanted = set(names) if names else {spec.probe for spec in CATALOGUE.values()}
     host: LiveHost | RecordedHost
-    host = RecordedHost(load_evidence(replay)) if replay else LiveHost()
+    host = RecordedHost(load_evidence(replay)) if replay else LiveHost(session=invoking_user())
     keys = [k for k, spec in CATALOGUE.items() if spec.probe in wanted]
     facts = collect_facts(host, keys, {}, None, events)
     return facts, host.evidence.to_dict()

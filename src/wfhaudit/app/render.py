@@ -35,7 +35,9 @@ def verify_for_render(report: Path, trust: Path, admin_pubkeys: Sequence[Path] =
     age = "" if max_age else "; freshness was not judged (no --max-age)"
     detail = (f"Signed by the key enrolled for {result.device_id} in the trust file; "
               f"payload SHA-256 {result.payload_sha256}{age}")
-    status = SignatureStatus(verified=True, key=result.keyid_hint, trust_file=trust.name,
+    key = verifier.trust.keys.get(result.keyid_hint or "")
+    status = SignatureStatus(verified=True, key=result.keyid_hint, device=result.device_id,
+                             owner=key.owner if key is not None else None, trust_file=trust.name,
                              trust_version=result.trust_version, detail=detail,
                              verifier_verdict=result.verdict, warnings=tuple(result.warnings),
                              warning_detail=result.detail)

@@ -63,8 +63,13 @@ def enrol_device(draft_path: Path, key_file: Path, device_id: str | None, owner:
         found = load_public_keys(raw)
     except BadKeyError as exc:
         raise InvalidInputError(f"{key_file}: {exc}") from None
+    if b"PRIVATE KEY-----" in raw:
+        raise InvalidInputError(
+            f"{key_file}: this is a private key, which must never leave its owner; on the device, "
+            "export its public key with `wfhaudit keys export > dev.pub` and enrol dev.pub")
     if len(found) != 1:
-        raise InvalidInputError(f"{key_file}: expected exactly one public key, found {len(found)}")
+        raise InvalidInputError(f"{key_file}: expected exactly one public key, found "
+                                f"{len(found)} (enrol the output of `wfhaudit keys export`)")
     hint = device_id_hint(raw)
     if device_id and hint and device_id != hint:
         raise UsageError(f"--device-id {device_id} differs from {hint} named in {key_file}")
@@ -99,13 +104,14 @@ def policy_digest(ref: str) -> tuple[str, str | None]:
     return policy.digest, policy.id
 
 
-def accept(draft_path: Path, ref: str, label: str | None, not_after: dt.datetime | None) -> str:
-    """Accept reports made under a policy (digest or NAME|PATH); returns the digest."""
+def accept(draft_path: Path, ref: str, label: str | None,
+           not_after: dt.datetime | None) -> tuple[str, str | None]:
+    """Accept reports made under a policy (digest or NAME|PATH); returns (digest, id or label)."""
     digest, policy_id = policy_digest(ref)
     doc = read_draft(draft_path)
     accept_policy(doc, digest, label or policy_id, not_after)
     write_draft(draft_path, doc)
-    return digest
+    return digest, label or policy_id
 
 
 def open_campaign(draft_path: Path, admin_key: Path, campaign_id: str, days: int,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wfhaudit.errors import ExitCode
+from wfhaudit.reasons import Reason
 from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.trust.draft import DEFAULT_DRAFT, draft_enrolments
 from wfhaudit.trust.file import describe
+from wfhaudit.verify import hints
 from wfhaudit.verify.inputs import check_specs, iter_inputs
 from wfhaudit.verify.result import VerifyResult
 from wfhaudit.verify.state import MemoryStore, VerifierStore
@@ -53,8 +57,14 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
     try:
         verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
                                        max_age=opts.max_age)
+        draft: dict[str, str] | None = None
         for path in iter_inputs(opts.inputs):
             result = verifier.verify_file(path)
+            if result.reason == Reason.UNKNOWN_KEY.value and result.keyid_hint:
+                draft = draft_enrolments(opts.trust) if draft is None else draft
+                if result.keyid_hint in draft:
+                    result = dataclasses.replace(
+                        result, detail=hints.in_draft(result.detail, DEFAULT_DRAFT.name))
             if result.accepted:
                 ok += 1
                 mismatched += bool(result.warnings)

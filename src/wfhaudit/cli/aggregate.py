@@ -11,11 +11,25 @@ import click
 from wfhaudit.app.aggregate import AggregateOptions, run_aggregate
 from wfhaudit.errors import UsageError
 from wfhaudit.fleet.gates import GateSpec
+from wfhaudit.util.display import plural
 from wfhaudit.util.durations import parse_duration
 from wfhaudit.util.text import for_terminal
 
-_OUT = click.Path(dir_okay=False, path_type=Path)
+_OUT = click.Path(dir_okay=False, allow_dash=True, path_type=Path)
 SEVERITIES = click.Choice(["critical", "high", "medium", "low", "info"])
+
+
+def percent(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """--min-ready: 95, 95.5 or 95% -> the number from 0 to 100; anything else is a usage error."""
+    if value is None:
+        return None
+    try:
+        number = float(value.strip().removesuffix("%").strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a percentage (e.g. 95 or 95%)") from None
+    if not 0 <= number <= 100:
+        raise click.BadParameter(f"{value!r} is not between 0 and 100")
+    return number
 
 
 @click.command()
@@ -26,15 +40,16 @@ SEVERITIES = click.Choice(["critical", "high", "medium", "low", "info"])
               help="Pinned IT admin public key (default: wfhaudit-admin.pub beside --trust).")
 @click.option("--policy", "policy_ref", metavar="NAME|PATH",
               help="What-if: judge every report under this policy instead of its own.")
-@click.option("--json", "json_out", type=_OUT, help="Write the fleet summary as JSON.")
+@click.option("--json", "json_out", type=_OUT,
+              help="Write the fleet summary as JSON ('-' for stdout, as every output here).")
 @click.option("--junit", "junit_out", type=_OUT, help="Write JUnit XML for CI test viewers.")
 @click.option("--csv", "csv_out", type=_OUT, help="Write one CSV row per device/rejection.")
 @click.option("--markdown", "md_out", type=_OUT, help="Write a Markdown job summary.")
 @click.option("--html", "html_out", type=_OUT, help="Write the self-contained fleet page.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite history and verifier state (trends, replay detection).")
-@click.option("--min-ready", type=click.FloatRange(0, 100), metavar="PCT",
-              help="Gate: at least PCT % of the trust file's devices are READY.")
+@click.option("--min-ready", callback=percent, metavar="PCT",
+              help="Gate: at least PCT % of the trust file's devices are READY (95 or 95%).")
 @click.option("--fail-on", type=SEVERITIES, metavar="SEVERITY",
               help="Gate: no device fails a rule of this severity or worse.")
 @click.option("--max-age", metavar="DUR",
@@ -78,21 +93,21 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
 
     def progress(n: int) -> None:
         if tty:
-            click.echo(f"\rverified {n} inputs", nl=False, err=True)
+            click.echo(f"\rverified {plural(n, 'input')}", nl=False, err=True)
 
     result = run_aggregate(AggregateOptions(
         inputs=paths, trust=trust_path, admin_pubkeys=admin_pubkey, policy=policy_ref,
         outputs=outputs, db=db,
         gates=GateSpec(min_ready, fail_on, age_s, allow_rejected),
         max_age=dt.timedelta(seconds=age_s) if age_s is not None else None,
-        jobs=jobs or 0, progress=progress))
+        jobs=jobs or 0, progress=progress, stdout=sys.stdout))
     if tty:
         click.echo("", err=True)
 
     s = result.summary
-    click.echo(f"{s.inputs} inputs: {s.accepted} accepted ({s.superseded} superseded), "
+    click.echo(f"{plural(s.inputs, 'input')}: {s.accepted} accepted ({s.superseded} superseded), "
                f"{s.rejected_total} rejected, {s.stale_inputs} stale; "
-               f"{s.expected_devices} devices expected", err=True)
+               f"{plural(s.expected_devices, 'device')} expected", err=True)
     for r in s.rejected[:20]:
         click.echo(f"REJECTED  {r.reason}  {for_terminal(r.input)}: {for_terminal(r.detail)}", err=True)
     if s.rejected_total > 20:

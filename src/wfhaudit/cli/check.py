@@ -32,7 +32,7 @@ PLATFORMS = click.Choice(["linux", "macos", "windows"])
 @click.option("--campaign", type=click.Path(dir_okay=False, path_type=Path),
               help="IT's campaign challenge file; its nonce goes into the signed report.")
 @click.option("--no-sign", is_flag=True, help="Write an unsigned report (never verifies).")
-@click.option("--quiet", is_flag=True, help="Print only the verdict line.")
+@click.option("--quiet", is_flag=True, help="Print only the verdict line and the report's path.")
 @click.option("--html", "html", is_flag=True, help="Also write <report>.html beside the report.")
 @click.pass_context
 def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,

@@ -7,7 +7,6 @@ device-supplied string goes through `for_terminal` and reaches rich as a `Text`,
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,10 @@ import click
 
 from wfhaudit.cli.console import make_console
 from wfhaudit.cli.terminal_live import ProbeDisplay
+from wfhaudit.evaluate import SEVERITY_WEIGHT
 from wfhaudit.facts import CATALOGUE
 from wfhaudit.util.display import format_value as display_value
+from wfhaudit.util.display import plural
 from wfhaudit.util.text import for_terminal
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ STATUS_STYLE = {"PASS": "bold green", "FAIL": "bold red", "UNKNOWN": "bold yello
                 "WAIVED": "bold blue", "NOT_APPLICABLE": "dim"}
 # Problems first: what blocks, then what else failed, then the rest in policy order.
 _RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
+SCORE_LINE = ("Score = weight of rules passed / weight of rules checked ("
+              + ", ".join(f"{name} {weight}" for name, weight in SEVERITY_WEIGHT.items()
+                          if weight) + ").")
 
 
 def format_value(value: Any, unit: str | None = None) -> str:
@@ -69,22 +73,18 @@ def _why(evaluation: Evaluation) -> str:
     unknown = [f for f in evaluation.blocking if f.status.value != "FAIL"]
     parts = []
     if failed:
-        parts.append(f"{_n(len(failed), 'required rule')} failed: "
+        parts.append(f"{plural(len(failed), 'required rule')} failed: "
                      + "; ".join(for_terminal(f.title) for f in failed))
     if unknown:
-        parts.append(f"{_n(len(unknown), 'required rule')} could not be checked: "
+        parts.append(f"{plural(len(unknown), 'required rule')} could not be checked: "
                      + "; ".join(for_terminal(f.title) for f in unknown))
     if parts:
         return ". ".join(parts) + "."
     others = [f for f in evaluation.findings if f.status.value in ("FAIL", "UNKNOWN")]
     if others:
-        return (f"Every required rule passed; {_n(len(others), 'optional rule')} did not, "
+        return (f"Every required rule passed; {plural(len(others), 'optional rule')} did not, "
                 "see below.")
     return "Every rule that applies to this computer passed."
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def print_verdict(evaluation: Evaluation, title: str, console: Console) -> None:
@@ -98,33 +98,51 @@ def print_verdict(evaluation: Evaluation, title: str, console: Console) -> None:
     head.append(f"  score {evaluation.score}/100 under the policy \u201c{for_terminal(title)}\u201d")
     console.print(head)
     console.print(Text(_why(evaluation)))
+    console.print(Text(SCORE_LINE, style="dim"))
+
+
+def measured_vs_expected(f: Finding) -> str:
+    """The one wording for a rule's numbers: 'measured no, expected yes'."""
+    measured = format_value(f.measured, f.unit) if f.status.value != "UNKNOWN" else "unknown"
+    return f"measured {measured}, expected {for_terminal(f.expected)}"
 
 
 def findings_table(evaluation: Evaluation) -> Table:
-    """The rules table: status word (coloured), rule with reason and fix, measured, expected."""
+    """The rules table: status word (coloured), severity, and the rule with its numbers, why, fix.
+
+    The rule cell takes the whole width left, so reasons and fixes read as sentences; a PASS
+    or N/A rule is one line.
+    """
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("Status", no_wrap=True, min_width=7)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Rule", ratio=1)
-    table.add_column("Measured", max_width=24)
-    table.add_column("Expected", max_width=24)
+    table.add_column("Rule")
+    said: dict[str, str] = {}  # reason -> title of the rule that showed it first
     for f in ordered(evaluation.findings):
         status = f.status.value
         rule = Text(for_terminal(f.title))
-        if f.blocking:
-            rule.append("  (blocks READY)", style="bold")
-        if f.reason and status != "PASS":
-            rule.append("\nWhy: " + for_terminal(f.reason), style="italic")
-        if f.remediation and status in ("FAIL", "UNKNOWN", "WAIVED"):
-            rule.append("\nFix: " + for_terminal(f.remediation))
-        table.add_row(Text(STATUS_WORD.get(status, for_terminal(status)), style=STATUS_STYLE.get(status, "")),
-                      Text(for_terminal(f.severity)), rule,
-                      Text(format_value(f.measured, f.unit) if status != "UNKNOWN" else "unknown"),
-                      Text(for_terminal(f.expected)))
+        if status == "NOT_APPLICABLE":
+            rule.append(f": {for_terminal(f.reason)}" if f.reason else "", style="dim")
+        elif status == "PASS":
+            rule.append(f": {measured_vs_expected(f)}")
+        else:
+            if f.blocking:
+                rule.append("  (blocks READY)", style="bold")
+            rule.append(f"\n{measured_vs_expected(f)}")
+            if f.reason:
+                # A reason shared by several rules (three headset rules, one audio server) once.
+                first = said.setdefault(f.reason, f.title)
+                why = f.reason if first == f.title else f"same as for \u201c{first}\u201d above"
+                rule.append("\nWhy: " + for_terminal(why), style="italic")
+            if f.remediation:
+                rule.append("\nFix: " + for_terminal(f.remediation))
+        table.add_row(Text(STATUS_WORD.get(status, for_terminal(status)),
+                           style=STATUS_STYLE.get(status, "")),
+                      Text(for_terminal(f.severity)), rule)
     return table
 
 
@@ -147,28 +165,54 @@ def _is_envelope(path: Path) -> bool:
 
 def print_check_result(result: CheckResult, quiet: bool = False, html_path: Path | None = None,
                        console: Console | None = None) -> None:
-    """Print the check outcome, where the report and HTML went, and how IT verifies it."""
+    """The check's outcome, then notes, then one last line for the worker: the report, what next."""
     if quiet:
         verdict_line(result.evaluation, console)
+        if result.report_path:
+            click.echo(f"Report: {for_terminal(result.report_path)}", err=True)
         return
     console = console or make_console()
     print_evaluation(result.evaluation, str(result.report["policy"].get("title", "")), console)
     from rich.text import Text
 
+    for line in check_notes(result, html_path):  # never wrapped by us: paths copy whole
+        console.print(Text(line), soft_wrap=True)
+
+
+def check_notes(result: CheckResult, html_path: Path | None = None) -> list[str]:
+    """The lines after the rules table; the last one tells the worker where the report is."""
     lines = []
-    if result.report_path:
-        path = for_terminal(result.report_path)
-        if _is_envelope(result.report_path):
-            lines += [f"Signed report: {path}",
-                      f"IT verifies it with: wfhaudit verify {shlex.quote(path)} --trust trust.json"]
-        else:
-            lines.append(f"Report (NOT signed, it will not pass verification): {path}")
+    if result.needs_admin:
+        count = len(result.needs_admin)
+        lines.append(f"{plural(count, 'fact')} {'needs' if count == 1 else 'need'} admin rights "
+                     f"to read ({', '.join(result.needs_admin)}): run `sudo wfhaudit check` to "
+                     "check everything in one run.")
+    if result.session_user:
+        lines.append(f"Audio was read from the desktop audio session of "
+                     f"{for_terminal(result.session_user)}.")
+    if result.new_identity:
+        lines.append(f"First run: this computer's identity was created (device "
+                     f"{for_terminal(result.new_identity)}). Send its public key to IT once: "
+                     "`wfhaudit keys export > dev.pub`, then send dev.pub.")
     if html_path:
         lines.append(f"HTML for the auditor: {for_terminal(html_path)}")
     if result.record_path:
         lines.append(f"Evidence recorded to {for_terminal(result.record_path)}")
-    for line in lines:  # never wrapped by us, so a path or command copies whole
-        console.print(Text(line), soft_wrap=True)
+    if result.report_path:
+        lines.append(_last_line(result))
+    return lines
+
+
+def _last_line(result: CheckResult) -> str:
+    assert result.report_path is not None  # noqa: S101 - checked by the caller
+    path = for_terminal(result.report_path)
+    if not _is_envelope(result.report_path):
+        return (f"Your report is {path}; it is NOT signed (--no-sign), so IT will not accept "
+                "it: run `wfhaudit check` without --no-sign for the report to send.")
+    if result.evaluation.verdict.value == "READY":
+        return f"Your signed report is {path}. Next: send it to IT."
+    return (f"Your signed report is {path}. Next: fix what is marked \u201cblocks READY\u201d "
+            "above (each says how), then run `wfhaudit check` again.")
 
 
 def print_facts(facts: FactSet, console: Console | None = None) -> None:

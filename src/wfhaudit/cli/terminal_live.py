@@ -1,7 +1,8 @@
-"""Live per-probe lines while `wfhaudit check` runs.
+"""Per-probe progress while `wfhaudit check` runs.
 
-A bar and seconds left when a probe reports progress; plain one-line-per-event output when
-colour and animation are off.
+On a terminal: one live line per probe with a bar, the phase it is in and the time left, and
+the time it took frozen when it ends (without colour under NO_COLOR). Anywhere else (CI logs,
+pipes): no redraw, one line per probe as it finishes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from wfhaudit.cli.console import make_console, plain_output
+from wfhaudit.cli.console import live_output, make_console
 from wfhaudit.util.text import for_terminal
 
 if TYPE_CHECKING:
@@ -28,14 +29,22 @@ def seconds_left(elapsed: float, fraction: float | None) -> float | None:
     return elapsed * (1.0 - fraction) / fraction
 
 
+def finished_line(name: str, message: str, took: float) -> str:
+    """'  network   done in 10.3 s' or '  disk      TIMED OUT after 25.0 s'."""
+    word = "TIMED OUT after" if "timed out" in message else "done in"
+    return f"  {name:<9} {word} {took:.1f} s"
+
+
 class ProbeDisplay:
     """Shows one line per probe; use as a context manager and pass `.event` to collect_facts."""
 
-    def __init__(self, quiet: bool = False, console: Console | None = None) -> None:
+    def __init__(self, quiet: bool = False, console: Console | None = None,
+                 live: bool | None = None) -> None:
         self.quiet = quiet
         self.console = console or make_console()
-        self.animated = not quiet and not plain_output(self.console.file) \
-            and self.console.is_terminal and self.console.color_system is not None
+        if live is None:
+            live = self.console.is_terminal and live_output(self.console.file)
+        self.animated = not quiet and live
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
         self._started: dict[str, float] = {}
@@ -56,7 +65,10 @@ class ProbeDisplay:
             self._progress = None
 
     def event(self, probe: str, kind: str, message: str, fraction: float | None) -> None:
-        """collect_facts callback: kind is start, progress or done; called from probe threads."""
+        """collect_facts callback: kind is start, progress or done; called from probe threads.
+
+        `done` arrives when the probe itself ends, so the time it took is measured here.
+        """
         if self.quiet:
             return
         name, message = for_terminal(probe), for_terminal(message)
@@ -64,25 +76,23 @@ class ProbeDisplay:
             now = time.monotonic()
             if kind == "start":
                 self._started[name] = now
-            elapsed = now - self._started.get(name, now)
+            took = now - self._started.get(name, now)
             if self._progress is not None:
-                self._live_event(name, kind, message, fraction)
-            elif kind == "start":
-                self.console.print(f"  {name}: {message} ...")
+                self._live_event(name, kind, message, fraction, took)
             elif kind == "done":
-                word = "TIMED OUT" if "timed out" in message else "done"
-                self.console.print(f"  {name}: {word} ({elapsed:.1f} s)")
+                self.console.print(finished_line(name, message, took), soft_wrap=True)
 
-    def _live_event(self, name: str, kind: str, message: str, fraction: float | None) -> None:
+    def _live_event(self, name: str, kind: str, message: str, fraction: float | None,
+                    took: float) -> None:
         progress = self._progress
         assert progress is not None  # noqa: S101 - only called while live
-        if kind == "start":
-            self._tasks[name] = progress.add_task(name, total=None, note=message, state="running")
-            return
         task = self._tasks.get(name)
         if task is None:
-            task = self._tasks[name] = progress.add_task(name, total=None, note="", state="running")
-        if kind == "progress":
+            task = self._tasks[name] = progress.add_task(name, total=None, note="",
+                                                         state="running", took=0.0)
+        if kind == "start":
+            progress.update(task, note=message)
+        elif kind == "progress":
             if fraction is None:
                 progress.update(task, note=message)
             else:
@@ -90,8 +100,9 @@ class ProbeDisplay:
                                 note=message)
         elif kind == "done":
             state = "timed out" if "timed out" in message else "done"
-            # Keep the last note (the probe's description or its last progress message).
-            progress.update(task, total=1.0, completed=1.0, state=state)
+            # Freeze the line: its clock stops and the time it took is ours, not rich's.
+            progress.update(task, total=1.0, completed=1.0, state=state, took=took)
+            progress.stop_task(task)
 
 
 def _make_progress(console: Console) -> Progress:
@@ -100,15 +111,16 @@ def _make_progress(console: Console) -> Progress:
     from rich.text import Text
 
     class StateColumn(ProgressColumn):
-        """done / TIMED OUT / elapsed and seconds left, always as words."""
+        """done in / TIMED OUT after / elapsed and seconds left, always as words."""
 
         def render(self, task: Task) -> Text:
             state = task.fields.get("state", "running")
-            elapsed = task.elapsed or 0.0
+            took = float(task.fields.get("took") or 0.0)
             if state == "done":
-                return Text(f"done in {elapsed:.1f} s", style="green")
+                return Text(f"done in {took:.1f} s", style="green")
             if state != "running":
-                return Text(str(state).upper(), style="bold red")
+                return Text(f"TIMED OUT after {took:.0f} s", style="bold red")
+            elapsed = task.elapsed or 0.0
             left = seconds_left(elapsed, task.completed if task.total else None)
             tail = f", about {left:.0f} s left" if left is not None else ""
             return Text(f"{elapsed:.0f} s{tail}")
@@ -118,7 +130,7 @@ def _make_progress(console: Console) -> Progress:
         spinner, TextColumn("{task.description}", markup=False,
                             table_column=Column(no_wrap=True, min_width=9)),
         BarColumn(bar_width=20, table_column=Column(no_wrap=True, width=20)),
-        StateColumn(table_column=Column(no_wrap=True, min_width=14)),
+        StateColumn(table_column=Column(no_wrap=True, min_width=20)),
         TextColumn("{task.fields[note]}", markup=False,
                    table_column=Column(no_wrap=True, ratio=1, overflow="ellipsis"))]
     return Progress(*columns, console=console, transient=False, refresh_per_second=8,

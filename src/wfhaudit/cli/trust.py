@@ -18,6 +18,8 @@ from wfhaudit.app.trust import (
 from wfhaudit.cli.output import emit_json
 from wfhaudit.errors import UsageError
 from wfhaudit.trust.view import describe_lines, load_for_show
+from wfhaudit.util.display import plural
+from wfhaudit.util.text import for_terminal
 
 DRAFT = click.option("--draft", "draft_path", type=click.Path(dir_okay=False, path_type=Path),
                      default=Path("trust.draft.json"), show_default=True,
@@ -68,7 +70,12 @@ def init_cmd(admin_key: Path, create_admin_key: bool, min_tool_version: str | No
     """
     pin = init_trust(draft_path, admin_key, create_key=create_admin_key, force=force,
                      min_tool_version=min_tool_version)
-    click.echo(f"Trust draft: {draft_path}\nAdmin public key (pin this in CI): {pin}", err=True)
+    if create_admin_key:
+        click.echo(f"Admin key created: {for_terminal(admin_key)} (private, mode 600). It signs "
+                   "the trust file: keep it offline and backed up, never in a repository or CI.",
+                   err=True)
+    click.echo(f"Trust draft: {for_terminal(draft_path)}\nAdmin public key (pin this in CI): "
+               f"{for_terminal(pin)}", err=True)
 
 
 @trust.command("add-device")
@@ -109,7 +116,7 @@ def revoke(keyids: tuple[str, ...], device_id: str | None, reason: str, at_text:
     Example: wfhaudit trust revoke --device dev-1234 --reason key-compromise
     """
     count = revoke_keys(draft_path, list(keyids), device_id, reason, _when(at_text, "--at"))
-    click.echo(f"Revoked {count} key(s) ({reason}); run `wfhaudit trust sign`", err=True)
+    click.echo(f"Revoked {plural(count, 'key')} ({reason}); run `wfhaudit trust sign`", err=True)
 
 
 @trust.command("accept-policy")
@@ -123,8 +130,9 @@ def accept_policy_cmd(digest: str, label: str | None, not_after: str | None,
 
     Example: wfhaudit trust accept-policy contact-center
     """
-    accepted = accept(draft_path, digest, label, _when(not_after, "--not-after"))
-    click.echo(f"Accepted {accepted}; run `wfhaudit trust sign`", err=True)
+    accepted, name = accept(draft_path, digest, label, _when(not_after, "--not-after"))
+    named = f"policy {for_terminal(name)} ({accepted})" if name else f"policy {accepted}"
+    click.echo(f"Accepted {named}; run `wfhaudit trust sign` to publish it", err=True)
 
 
 @trust.command()

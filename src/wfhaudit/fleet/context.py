@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wfhaudit.fleet.gates import Decision
@@ -40,6 +41,8 @@ class RunContext:
     whatif: PolicyRef | None = None
     trend: tuple[TrendPoint, ...] = field(default_factory=tuple)
     elapsed_s: float = 0.0
+    owners: Mapping[str, str] = field(default_factory=dict)  # device id -> owner (trust file)
+    min_ready: float | None = None  # the --min-ready gate, drawn on the trend
 
     @property
     def generated_at(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from wfhaudit.errors import ExitCode
 from wfhaudit.fleet.summary import STALE_DEVICE, FleetSummary
 from wfhaudit.judge.rows import SEVERITY_RANK
+from wfhaudit.util.display import duration_words, plural
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def _min_ready(summary: FleetSummary, pct: float) -> GateResult:
     ready = summary.ready_pct
     held = summary.expected_devices > 0 and ready >= pct
     return GateResult("min-ready", held,
-                      f"{ready:g}% of {summary.expected_devices} expected devices ready "
+                      f"{ready:g}% of {plural(summary.expected_devices, 'expected device')} ready "
                       f"(minimum {pct:g}%)")
 
 
@@ -55,7 +56,8 @@ def _fail_on(summary: FleetSummary, severity: str) -> GateResult:
             i.failing and SEVERITY_RANK.get(i.severity, 0) >= floor
             for i in d.report.active.issues))
     return GateResult("fail-on", not bad,
-                      f"{len(bad)} device(s) fail a rule of severity {severity} or worse", bad)
+                      f"{plural(len(bad), 'device')} {'fails' if len(bad) == 1 else 'fail'} a rule "
+                      f"of severity {severity} or worse", bad)
 
 
 def _max_age(summary: FleetSummary, max_age_s: int) -> GateResult:
@@ -64,7 +66,8 @@ def _max_age(summary: FleetSummary, max_age_s: int) -> GateResult:
         d.device_id for d in summary.devices if d.expected and (
             d.status == STALE_DEVICE or (d.report is not None and d.report.finished_ts < limit)))
     return GateResult("max-age", not old,
-                      f"{len(old)} device(s) have no report newer than {max_age_s}s", old)
+                      f"{plural(len(old), 'device')} {'has' if len(old) == 1 else 'have'} no report "
+                      f"newer than {duration_words(max_age_s)}", old)
 
 
 def decide(summary: FleetSummary, spec: GateSpec) -> Decision:
@@ -78,7 +81,7 @@ def decide(summary: FleetSummary, spec: GateSpec) -> Decision:
         results.append(_max_age(summary, spec.max_age_s))
     if summary.rejected_total and not spec.allow_rejected:
         return Decision(ExitCode.VERIFY_FAILED, "rejected-inputs",
-                        f"{summary.rejected_total} input(s) rejected by verification "
+                        f"{plural(summary.rejected_total, 'input')} rejected by verification "
                         "(use --allow-rejected to gate on the rest)", tuple(results))
     failed = [r for r in results if not r.held]
     if failed:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from wfhaudit.errors import EvidenceError
 from wfhaudit.host.platform_info import OsInfo, current_os_info
+from wfhaudit.host.session import SessionUser
 from wfhaudit.host.snapshots import take_snapshot
 
 EVIDENCE_FORMAT = "wfhaudit-evidence/1"
@@ -45,6 +46,7 @@ class CommandResult:
     stderr: str = ""
     duration_ms: int = 0
     error: str | None = None  # not_found | timeout | permission_denied | not_recorded | os_error
+    user: str | None = None  # set when run as the invoking desktop user, e.g. 'alice (uid 1000)'
 
     @property
     def ok(self) -> bool:
@@ -75,8 +77,9 @@ class CommandResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the evidence bundle."""
-        return {"argv": list(self.argv), "returncode": self.returncode, "stdout": self.stdout,
-                "stderr": self.stderr, "duration_ms": self.duration_ms, "error": self.error}
+        out = {"argv": list(self.argv), "returncode": self.returncode, "stdout": self.stdout,
+               "stderr": self.stderr, "duration_ms": self.duration_ms, "error": self.error}
+        return out if self.user is None else {**out, "user": self.user}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CommandResult:
@@ -86,8 +89,10 @@ class CommandResult:
             rc = d.get("returncode")
             if rc is not None and not isinstance(rc, int):
                 raise TypeError("returncode")
+            user = d.get("user")
             return cls(argv, rc, str(d.get("stdout") or ""), str(d.get("stderr") or ""),
-                       int(d.get("duration_ms") or 0), d.get("error"))
+                       int(d.get("duration_ms") or 0), d.get("error"),
+                       None if user is None else str(user))
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"malformed command entry in evidence: {exc}") from exc
 
@@ -96,6 +101,7 @@ class Host(Protocol):
     """Everything a probe may touch on a machine; every call is evidence."""
 
     os: OsInfo
+    session: SessionUser | None  # the desktop user a root run acts for (sudo/pkexec)
 
     @property
     def is_live(self) -> bool:
@@ -103,11 +109,13 @@ class Host(Protocol):
         ...
 
     def run(self, argv: Sequence[str], timeout: float = 5.0,
-            scrub: Callable[[str], str] | None = None) -> CommandResult:
+            scrub: Callable[[str], str] | None = None,
+            as_user: int | None = None) -> CommandResult:
         """Run argv (no shell) with a timeout; failures come back as data.
 
         `scrub` rewrites stdout and stderr before anything is recorded or returned (for output
-        that names private things such as Wi-Fi networks).
+        that names private things such as Wi-Fi networks). `as_user` (the session's uid) runs
+        the command as that user, in its session environment.
         """
         ...
 
@@ -138,15 +146,17 @@ class Evidence:
     dirs: dict[str, list[str] | None] = field(default_factory=dict)
     snapshots: dict[str, Any] = field(default_factory=dict)
     measurements: dict[str, Any] = field(default_factory=dict)
+    session: SessionUser | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the wfhaudit-evidence/1 format."""
-        return {"format": EVIDENCE_FORMAT, "os": self.os.to_dict(),
-                "commands": [c.to_dict() for c in self.commands],
-                "files": dict(sorted(self.files.items())),
-                "dirs": dict(sorted(self.dirs.items())),
-                "snapshots": dict(sorted(self.snapshots.items())),
-                "measurements": dict(sorted(self.measurements.items()))}
+        out = {"format": EVIDENCE_FORMAT, "os": self.os.to_dict(),
+               "commands": [c.to_dict() for c in self.commands],
+               "files": dict(sorted(self.files.items())),
+               "dirs": dict(sorted(self.dirs.items())),
+               "snapshots": dict(sorted(self.snapshots.items())),
+               "measurements": dict(sorted(self.measurements.items()))}
+        return out if self.session is None else {**out, "session": self.session.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Any) -> Evidence:
@@ -162,9 +172,10 @@ class Evidence:
                     for k, v in dict(data.get("dirs", {})).items()}
             snaps = dict(data.get("snapshots", {}))
             meas = dict(data.get("measurements", {}))
+            session = SessionUser.from_dict(data["session"]) if data.get("session") else None
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"malformed evidence bundle: {exc}") from exc
-        return cls(os_info, commands, files, dirs, snaps, meas)
+        return cls(os_info, commands, files, dirs, snaps, meas, session)
 
 
 def decode_output(raw: bytes, fallback: str | None = None) -> str:
@@ -191,9 +202,11 @@ class LiveHost:
     is_live = True
 
     def __init__(self, os_info: OsInfo | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None,
+                 session: SessionUser | None = None) -> None:
         self.os = os_info or current_os_info()
-        self.evidence = Evidence(self.os)
+        self.session = session
+        self.evidence = Evidence(self.os, session=session)
         self._lock = threading.Lock()
         base = os.environ if env is None else env
         self._env = {k: v for k, v in base.items() if k in ENV_PASSTHROUGH}
@@ -201,10 +214,15 @@ class LiveHost:
                           "LC_ALL": "C", "LANG": "C", "LANGUAGE": "C"})
 
     def run(self, argv: Sequence[str], timeout: float = 5.0,
-            scrub: Callable[[str], str] | None = None) -> CommandResult:
+            scrub: Callable[[str], str] | None = None,
+            as_user: int | None = None) -> CommandResult:
         """Run argv with a fixed locale and trusted PATH; record the (scrubbed) result."""
         argv_t = tuple(argv)
-        result = self._execute(argv_t, timeout)
+        session = self.session
+        user = session if session is not None and as_user == session.uid else None
+        result = self._execute(argv_t, timeout, user)
+        if user is not None:
+            result = dataclasses.replace(result, user=user.describe())
         if scrub is not None:
             result = dataclasses.replace(result, stdout=scrub(result.stdout),
                                          stderr=scrub(result.stderr))
@@ -212,7 +230,8 @@ class LiveHost:
             self.evidence.commands.append(result)
         return result
 
-    def _execute(self, argv: tuple[str, ...], timeout: float) -> CommandResult:
+    def _execute(self, argv: tuple[str, ...], timeout: float,
+                 user: SessionUser | None = None) -> CommandResult:
         start = time.monotonic()
 
         def done(rc: int | None, out: str = "", err: str = "", error: str | None = None
@@ -224,10 +243,11 @@ class LiveHost:
         exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0], path=self._env["PATH"])
         if exe is None or not os.path.exists(exe):
             return done(None, error="not_found")
+        how: dict[str, Any] = {"env": self._env} if user is None else user.popen_options(self._env)
         try:
             proc = subprocess.Popen(
                 [exe, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, env=self._env, start_new_session=True)
+                stderr=subprocess.PIPE, start_new_session=True, **how)
         except PermissionError:
             return done(None, error="permission_denied")
         except OSError as exc:
@@ -290,6 +310,7 @@ class RecordedHost:
 
     def __init__(self, evidence: Evidence) -> None:
         self.os = evidence.os
+        self.session = evidence.session
         self.evidence = evidence
         self._queues: dict[tuple[str, ...], deque[CommandResult]] = defaultdict(deque)
         self._last: dict[tuple[str, ...], CommandResult] = {}
@@ -298,7 +319,8 @@ class RecordedHost:
             self._queues[cmd.argv].append(cmd)
 
     def run(self, argv: Sequence[str], timeout: float = 5.0,
-            scrub: Callable[[str], str] | None = None) -> CommandResult:
+            scrub: Callable[[str], str] | None = None,
+            as_user: int | None = None) -> CommandResult:
         """Return the recorded result for this exact argv (recorded output is already scrubbed)."""
         key = tuple(argv)
         with self._lock:

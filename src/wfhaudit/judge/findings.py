@@ -39,7 +39,7 @@ def judgement_of(policy: Policy, digest: str, evaluation: Evaluation,
     issues = tuple(
         Issue(rule=f.rule_id, title=f.title, status=f.status.value, severity=f.severity,
               blocking=f.blocking, measured=f.measured, unit=f.unit, expected=f.expected,
-              reason=clip(f.reason, 200), fact=f.fact)
+              reason=clip(f.reason, 200), fact=f.fact, fix=clip(f.remediation, 300))
         for f in evaluation.findings if f.status in _NON_PASS)
     codes = "".join(STATUS_CODE[f.status.value] for f in evaluation.findings)
     return Judgement(policy.id, digest, evaluation.verdict.value, evaluation.score,

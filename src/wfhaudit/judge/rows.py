@@ -31,6 +31,7 @@ class Issue:
     expected: str
     reason: str
     fact: str
+    fix: str = ""  # the policy's remediation for the device's OS (for the fleet drill-down)
 
     @property
     def failing(self) -> bool:

@@ -20,16 +20,28 @@ def _ignore(name: str, event: str, message: str, fraction: float | None) -> None
     """Default event sink."""
 
 
-def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, Any],
-                  skipped: Mapping[str, str] | None = None,
-                  events: ProbeEvents = _ignore) -> FactSet:
-    """Run every built probe needed for fact_keys; unbuilt or skipped ones give UNKNOWN facts.
+class _DoneOnce:
+    """Reports each probe's "done" once: when the probe itself ends, or when its budget runs out.
 
-    `skipped` maps probe name to the reason it was not run (e.g. "--skip network").
+    Reporting at the end of each probe (not when the loop joins it, in start order) is what
+    lets the display show the time each probe really took.
     """
-    skipped = skipped or {}
-    keys = sorted(set(fact_keys))
-    facts = FactSet()
+
+    def __init__(self, events: ProbeEvents) -> None:
+        self.events = events
+        self.ended: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, name: str, message: str, fraction: float | None) -> None:
+        with self.lock:
+            if name in self.ended:
+                return
+            self.ended.add(name)
+        self.events(name, "done", message, fraction)
+
+
+def _plan(keys: list[str], skipped: Mapping[str, str], facts: FactSet) -> list[str]:
+    """Probes to run, in key order; facts of skipped or unbuilt probes become UNKNOWN."""
     wanted: list[str] = []
     for key in keys:
         probe = CATALOGUE[key].probe
@@ -39,9 +51,22 @@ def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, A
             facts.add(Fact.unknown(key, "no probe yet"))
         elif probe not in wanted:
             wanted.append(probe)
+    return wanted
+
+
+def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, Any],
+                  skipped: Mapping[str, str] | None = None,
+                  events: ProbeEvents = _ignore) -> FactSet:
+    """Run every built probe needed for fact_keys; unbuilt or skipped ones give UNKNOWN facts.
+
+    `skipped` maps probe name to the reason it was not run (e.g. "--skip network").
+    """
+    keys = sorted(set(fact_keys))
+    facts = FactSet()
     results: dict[str, list[Fact]] = {}
     threads: list[tuple[str, threading.Thread, float, float]] = []
-    for name in wanted:
+    end = _DoneOnce(events)
+    for name in _plan(keys, skipped or {}, facts):
         probe_obj = load_probe(name)
         budget = float(settings.get("probes", {}).get(name, {}).get("budget_s", probe_obj.budget_s))
 
@@ -51,7 +76,10 @@ def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, A
         ctx = ProbeContext(host=host, settings=settings, progress=progress, budget_s=budget)
 
         def run(p: Any = probe_obj, c: ProbeContext = ctx, n: str = name) -> None:
-            results[n] = p.collect(c)
+            try:
+                results[n] = p.collect(c)
+            finally:
+                end(n, "finished", 1.0)
 
         events(name, "start", probe_obj.description, None)
         # Daemon threads: a probe stuck past its budget must not keep the process alive.
@@ -65,10 +93,9 @@ def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, A
             reason = f"the {name} probe did not finish within its {budget:g} s budget"
             for key in probe_obj.fact_keys:
                 facts.add(Fact.unknown(key, reason))
-            events(name, "done", "timed out", None)
+            end(name, "timed out", None)
             continue
         for fact in results[name]:
             if fact.key in keys or fact.key in probe_obj.fact_keys:
                 facts.add(fact)
-        events(name, "done", "finished", 1.0)
     return facts

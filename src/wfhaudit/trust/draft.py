@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +124,39 @@ def accept_policy(doc: dict[str, Any], digest: str, label: str | None = None,
     parse_trust_document(doc, draft=True)
 
 
+def draft_enrolments(trust_path: Path) -> dict[str, str]:
+    """Key id -> device id enrolled in the draft beside a trust file ({} when none is readable)."""
+    try:
+        doc = json.loads((trust_path.parent / DEFAULT_DRAFT.name).read_bytes()[:16 << 20])
+        return {str(k["keyid"]): str(d["deviceId"]) for d in doc["devices"] for k in d["keys"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def load_admin_key(path: Path) -> Ed25519PrivateKey:
     """The admin's private key (refusing group/world-readable files and symlinks)."""
+    if _is_public_key_file(path):
+        raise InvalidInputError(
+            f"{path}: this is a public key (the pin verifiers use); pass the private admin key, "
+            "the file `wfhaudit trust init --admin-key` created (keep it offline)")
     return load_ed25519_private_key(path, "the admin key must be Ed25519")
+
+
+def _is_public_key_file(path: Path) -> bool:
+    """True for a regular file holding a PEM or OpenSSH public key.
+
+    Looked at before the private-file checks, so this mistake gets its own message, not
+    'readable by other users'.
+    """
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b"-----BEGIN PUBLIC KEY-----" in head or head.startswith((b"ssh-", b"ecdsa-sha2-")) \
+        or head.startswith(b"wfhaudit-device-id:")
 
 
 def create_admin_key(path: Path, force: bool = False) -> Ed25519PrivateKey:

@@ -75,6 +75,7 @@ class TrustedKey:
     not_after: float
     revoked_at: float | None = None
     revoke_reason: str | None = None
+    owner: str | None = None  # the person responsible, as IT wrote it (shown, never trusted)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
             assert nb is not None and na is not None  # noqa: S101 - _stamp raised otherwise
             _need(nb < na, kpath, "notBefore must be before notAfter")
             rev_at, rev_reason = revoked.get(kid, (None, None))
-            keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason)
+            owner = dev.get("owner") if type(dev.get("owner")) is str else None
+            keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason,
+                                   owner[:200] if owner else None)
     return keys
 
 
@@ -230,6 +233,10 @@ def verify_admin_envelope(data: bytes, payload_type: str, admin_keys: Sequence[P
         env = parse_envelope(data)
         payload = b64decode_strict(env.payload_b64)
     except (EnvelopeError, ValueError) as exc:
+        if _is_draft(data):
+            raise TrustError(Reason.TRUST_INVALID, f"{what}: this is the unsigned trust draft, "
+                             "not a signed trust file: sign it with `wfhaudit trust sign "
+                             "--admin-key KEY` and pass the trust.json it writes") from None
         raise TrustError(Reason.TRUST_INVALID, f"{what}: not a DSSE envelope ({exc})") from None
     if env.payload_type != payload_type:
         raise TrustError(Reason.TRUST_INVALID, f"{what}: payloadType must be {payload_type!r}")
@@ -246,6 +253,14 @@ def verify_admin_envelope(data: bytes, payload_type: str, admin_keys: Sequence[P
                 return payload
     raise TrustError(Reason.TRUST_UNTRUSTED,
                      f"{what}: not signed by a pinned admin key ({len(admin_keys)} pinned)")
+
+
+def _is_draft(data: bytes) -> bool:
+    try:
+        doc = strictjson.loads(data)
+    except strictjson.StrictJSONError:
+        return False
+    return type(doc) is dict and doc.get("_type") == TRUST_TYPE and "payloadType" not in doc
 
 
 def load_trust(data: bytes, admin_keys: Sequence[PublicKey], now: dt.datetime,

@@ -37,6 +37,7 @@ from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem,
 from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
+from wfhaudit.verify import hints
 from wfhaudit.verify.inputs import try_read
 from wfhaudit.verify.result import VerifyResult, demote, mismatch_detail, rejected
 from wfhaudit.verify.state import Accepted, MemoryStore, VerifierStore
@@ -111,8 +112,8 @@ class Verifier:
         """Steps 1-9 (without sequence/duplicate) and the re-evaluation; no store writes."""
         tv = self.trust.version
         if len(data) > self.max_bytes:
-            return rejected(source, Reason.TOO_LARGE, f"larger than {self.max_bytes} bytes",
-                            trust_version=tv)
+            return rejected(source, Reason.TOO_LARGE, hints.html_page(data)
+                            or f"larger than {self.max_bytes} bytes", trust_version=tv)
         kid: str | None = None
         try:
             env = parse_envelope(data)
@@ -123,13 +124,15 @@ class Verifier:
             payload = b64decode_strict(env.payload_b64)
             sig = b64decode_strict(sig_b64)
         except EnvelopeError as exc:
-            return rejected(source, exc.reason, exc.detail, keyid_hint=kid, trust_version=tv)
+            return rejected(source, exc.reason, hints.html_page(data) or exc.detail,
+                            keyid_hint=kid, trust_version=tv)
         except ValueError as exc:
             return rejected(source, Reason.ENVELOPE_MALFORMED, f"payload or sig: {exc}",
                             keyid_hint=kid, trust_version=tv)
         key = self.trust.keys.get(kid) if kid is not None else None
         if key is None:
-            return rejected(source, Reason.UNKNOWN_KEY, "keyid is not in the trust file",
+            return rejected(source, Reason.UNKNOWN_KEY,
+                            hints.unknown_key(kid, hints.claimed_device(payload), tv),
                             keyid_hint=kid, trust_version=tv)
         if not verify_signature(key.alg, key.public_key, sig,
                                 _PAE_PREFIX + b"%d " % len(payload) + payload):
@@ -250,7 +253,8 @@ class Verifier:
                                                   f"{stamp(key.revoked_at)}; received after")
         accepted = self.trust.accepted_policies
         if view.policy_digest not in accepted:
-            raise _Reject(Reason.POLICY_MISMATCH, "policy digest is not accepted by the trust file")
+            raise _Reject(Reason.POLICY_MISMATCH,
+                          hints.policy_not_accepted(predicate.get("policy"), view.policy_digest))
         until = accepted[view.policy_digest]
         if until is not None and fin > until:
             raise _Reject(Reason.POLICY_MISMATCH, f"policy accepted only until {stamp(until)}")

@@ -25,11 +25,16 @@ CHILD = Path(__file__).resolve().parent / "probe_child.py"
 T = TypeVar("T")
 
 
+PROGRESS: list[str] = []  # the progress lines of the last collect()
+
+
 def collect(settings: dict[str, Any]) -> tuple[dict[str, Fact], LiveHost, float]:
     """Run the probe here with settings.network = settings: (facts by key, host, wall s)."""
     host = LiveHost()
     start = time.monotonic()
+    PROGRESS.clear()
     facts = PROBE.collect(ProbeContext(host=host, settings={"network": settings},
+                                       progress=lambda m, f: PROGRESS.append(m),
                                        budget_s=PROBE.budget_s))
     return {f.key: f for f in facts}, host, time.monotonic() - start
 

@@ -72,7 +72,7 @@ def check(it: It, *extra: Any) -> Path:
     scratch = it.root / "scratch"
     res = run("check", "--policy", it.policy, "--out", scratch, "--quiet", *extra)
     assert res.exit_code == 0, res.output
-    (made,) = scratch.glob("*.wfh.json")
+    (made,) = scratch.glob("*.json")
     out = it.root / "reports"
     out.mkdir(exist_ok=True)
     target = out / f"{len(list(out.iterdir())):03d}.{made.name}"
@@ -106,7 +106,8 @@ def test_signed_check_verifies_and_json_lines_parse(it: It) -> None:
 
 def test_unsigned_report_fails_with_exit_4_even_in_ci(it: It) -> None:
     signed, plain = check(it), check(it, "--no-sign")
-    res = run("verify", it.root / "reports", "--trust", it.trust, "--json", env={"CI": "true"})
+    assert plain.name.endswith(".wfh.unsigned.json")  # never mistaken for a signed report
+    res = run("verify", signed, plain, "--trust", it.trust, "--json", env={"CI": "true"})
     assert res.exit_code == 4
     by_input = {Path(r["input"]).name: r for r in lines(res.stdout)}
     assert by_input[signed.name]["verdict"] == "verified"

@@ -1,7 +1,8 @@
 """`--html`: one self-contained fleet page (inline CSS/SVG, a hash-pinned sort script, no links).
 
 Sized for large fleets: every count is exact, but the devices table lists at most MAX_ROWS
-devices (not-ready first) and drill-down details only for the first MAX_DETAILS of them.
+devices (not-ready first) and drill-down details only for the first MAX_DETAILS of them; in
+print only the devices that need attention (see html_view). The view is built in html_view.
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from typing import Any, TextIO
 from markupsafe import Markup
 
 from wfhaudit import __version__
-from wfhaudit.fleet.context import RunContext, TrendPoint, iso
-from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE, DeviceState
+from wfhaudit.fleet.context import RunContext
+from wfhaudit.fleet.summary import MISSING, READY
+from wfhaudit.fleet.writers.html_view import (
+    MAX_DETAILS,
+    MAX_MISSING,
+    MAX_REJECTED,
+    MAX_ROWS,
+    device_bar,
+    device_rows,
+    newest_rejections,
+    trend_chart,
+    worst_rules,
+)
+from wfhaudit.util.display import plural
 from wfhaudit.util.text import visible
 
-MAX_ROWS = 5000
-MAX_DETAILS = 2000
-MAX_REJECTED = 500
-MAX_MISSING = 2000
-
-
+__all__ = ["MAX_DETAILS", "MAX_MISSING", "MAX_REJECTED", "MAX_ROWS", "build_view",
+           "render_html", "write_html"]
+PRINT_MISSING = 60  # missing device ids printed (all are on screen and in the JSON)
 
 def _asset(name: str) -> tuple[str, str]:
     text = resources.files("wfhaudit.fleet.writers").joinpath(f"templates/{name}").read_text("utf-8")
@@ -56,67 +66,20 @@ def _template() -> Any:
     return env.get_template("fleet.html.j2")
 
 
-def trend_chart(points: tuple[TrendPoint, ...], width: int = 640, height: int = 180
-                ) -> dict[str, Any] | None:
-    """Coordinates for an SVG readiness line (None with fewer than two runs)."""
-    if len(points) < 2:
-        return None
-    left, right, top, bottom = 40, 10, 10, 30
-    span_x = (width - left - right) / (len(points) - 1)
-    span_y = height - top - bottom
-    coords = [(round(left + i * span_x, 1), round(top + span_y * (1 - p.ready_pct / 100), 1))
-              for i, p in enumerate(points)]
-    return {"width": width, "height": height, "left": left, "right": width - right,
-            "top": top, "base": height - bottom, "mid": top + span_y / 2,
-            "line": " ".join(f"{x},{y}" for x, y in coords),
-            "dots": [{"x": x, "y": y, "label": f"{p.at}: {p.ready_pct:g}% ({p.ready}/{p.expected})"}
-                     for (x, y), p in zip(coords, points, strict=True)],
-            "first": points[0].at[:10], "last": points[-1].at[:10]}
-
-
-def _device_row(d: DeviceState, with_details: bool) -> dict[str, Any]:
-    row: dict[str, Any] = {"id": d.device_id, "status": d.status, "score": "", "failing": 0,
-                           "finished": "", "os": "", "name": "", "issues": [], "evidence": [],
-                           "details": False, "seq": ""}
-    if d.report is not None:
-        j = d.report.active
-        row.update(score=j.score, failing=len(j.failing_rules), finished=d.report.finished_at,
-                   os=f"{d.report.os_family} {d.report.os_version}".strip(),
-                   name=d.report.device_name, seq=d.report.sequence)
-        if with_details and j.issues:
-            row["details"] = True
-            row["issues"] = [{"rule": i.rule, "status": i.status, "severity": i.severity,
-                              "measured": i.measured_text(), "expected": i.expected,
-                              "reason": i.reason} for i in j.issues]
-            row["evidence"] = list(d.report.evidence)
-            row["warnings"] = list(d.report.warnings)
-    elif d.stale_ts is not None:
-        row["finished"] = iso(d.stale_ts)
-    return row
-
-
 def build_view(ctx: RunContext) -> dict[str, Any]:
     """Everything the template shows, already summarised and capped."""
     s, dec = ctx.summary, ctx.decision
-    listed = s.devices[:MAX_ROWS]
-    rows = [_device_row(d, i < MAX_DETAILS) for i, d in enumerate(listed)]
-    with_report = sum(1 for d in s.devices if d.report is not None)
-    rules = [{"rule": r.rule, "title": r.title, "severity": r.severity, "failing": r.failing,
-              "pct": round(100 * r.failing / with_report, 1) if with_report else 0.0,
-              "bar": round(120 * r.failing / with_report) if with_report else 0}
-             for r in s.rules[:25]]
-    counts = [("Expected devices", s.expected_devices), ("Ready", s.ready_expected),
-              ("Not ready", s.count(NOT_READY)), ("Stale", s.count(STALE_DEVICE)),
-              ("Missing", s.count(MISSING)), ("Inputs", s.inputs), ("Accepted", s.accepted),
-              ("Superseded", s.superseded), ("Rejected", s.rejected_total),
-              ("Stale inputs", s.stale_inputs), ("Verdict mismatches", s.verdict_mismatches)]
+    newest_rejected = newest_rejections(s.rejected)
+    rows = device_rows(ctx, newest_rejected)
     whatif = None
     if s.whatif is not None and ctx.whatif is not None:
         whatif = {"policy": ctx.whatif, "changed": s.whatif.changed[:MAX_ROWS],
                   "changed_total": len(s.whatif.changed),
+                  "devices": plural(len(s.whatif.changed), "device"),
                   "newly_failing": s.whatif.newly_failing.most_common(),
                   "newly_passing": s.whatif.newly_passing.most_common()}
     missing = [d.device_id for d in s.devices if d.status == MISSING]
+    not_expected = sum(1 for d in s.devices if not d.expected)
     return {
         "passed": int(dec.exit_code) == 0, "verdict_line": ctx.verdict_line,
         # With no gate asked for, exit 0 says nothing about readiness: no green "held" box.
@@ -124,13 +87,21 @@ def build_view(ctx: RunContext) -> dict[str, Any]:
         "headline": "No gate set" if dec.decided_by == "none" and int(dec.exit_code) == 0
         else {0: "Gate held", 1: "Gate failed", 4: "Inputs rejected"}.get(
             int(dec.exit_code), "Error"),
-        "decision": dec, "ready_pct": s.ready_pct, "counts": counts,
-        "chart": trend_chart(ctx.trend), "history_points": len(ctx.trend), "rules": rules,
-        "whatif": whatif, "rows": rows, "rows_total": len(s.devices),
-        "rows_hidden": max(0, len(s.devices) - len(listed)),
+        "decision": dec, "ready_pct": s.ready_pct, "bar": device_bar(s.devices),
+        "not_expected": plural(not_expected, "reporting device") if not_expected else "",
+        "inputs": {"total": plural(s.inputs, "input"), "accepted": s.accepted,
+                   "superseded": s.superseded, "rejected": s.rejected_total,
+                   "stale": s.stale_inputs, "mismatches": s.verdict_mismatches},
+        "chart": trend_chart(ctx.trend, ctx.min_ready), "history_points": len(ctx.trend),
+        "rules": worst_rules(ctx), "whatif": whatif, "rows": rows,
+        "rows_total": len(s.devices), "rows_hidden": max(0, len(s.devices) - len(rows)),
+        "rows_hidden_words": plural(max(0, len(s.devices) - len(rows)), "more device"),
+        "print_rows": sum(1 for r in rows if r["printed"]),
+        "attention_total": sum(1 for d in s.devices if d.status != READY),
         "rejected": s.rejected[:MAX_REJECTED], "rejected_total": s.rejected_total,
         "by_reason": sorted(s.rejected_by_reason.items()),
         "missing": missing[:MAX_MISSING], "missing_total": len(missing),
+        "print_missing": PRINT_MISSING,
         "generated_at": ctx.generated_at, "trust_version": ctx.trust_version,
         "trust_source": ctx.trust_source, "tool_version": __version__,
     }

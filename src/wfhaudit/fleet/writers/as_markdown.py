@@ -6,6 +6,7 @@ from typing import TextIO
 
 from wfhaudit.fleet.context import RunContext, iso
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
+from wfhaudit.util.display import plural
 from wfhaudit.util.text import for_markdown
 
 MAX_ROWS = 50
@@ -47,7 +48,8 @@ def render_markdown(ctx: RunContext) -> str:
                         [(for_markdown(r.rule), r.severity, str(r.failing), for_markdown(r.title)) for r in worst])
     if s.whatif is not None:
         lines += ["", "### What-if against each report's own policy", "",
-                  f"{len(s.whatif.changed)} device(s) change verdict."]
+                  f"{plural(len(s.whatif.changed), 'device')} "
+                  f"{'changes' if len(s.whatif.changed) == 1 else 'change'} verdict."]
         if s.whatif.newly_failing:
             lines += ["Newly failing: " + ", ".join(
                 f"{for_markdown(k)} ({v})" for k, v in s.whatif.newly_failing.most_common(10))]

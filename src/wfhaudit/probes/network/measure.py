@@ -31,6 +31,14 @@ NO_NETWORK_CAP_S = 2.5         # how long to wait for speedtest-cli when nothing
 Report = Callable[[str, float], None]
 
 
+def phase(speed: StagedWorker | None, udp_done: bool) -> str:
+    """What the line is doing now, for the progress line: the idle UDP probe, then the tests."""
+    stage = speed.stage if speed is not None else ""
+    if stage in ("download", "upload"):
+        return f"{stage} test"
+    return "speed test" if udp_done else "UDP probe"
+
+
 def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the whole live measurement; returns the raw (stun, throughput) records.
@@ -44,16 +52,17 @@ def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
     timeout_s = cfg.timeout_ms / 1000.0
     stop_sending = end - min(timeout_s, max(0.2, cfg.deadline_s / 10))
 
-    def say(message: str) -> None:
-        elapsed = clock.elapsed()
-        report(f"{message} ({elapsed:.0f} of {cfg.deadline_s:.0f} s)",
-               min(1.0, elapsed / cfg.deadline_s))
-
     live = LiveRtt()
     speed: StagedWorker | None = None
+    udp_done = False
 
     def budget() -> float:
         return stop_sending - time.monotonic() - 2 * WORKER_OVERHEAD_S
+
+    def say(message: str) -> None:
+        elapsed = clock.elapsed()
+        report(f"{phase(speed, udp_done)}, {max(0.0, cfg.deadline_s - elapsed):.0f} s left: "
+               f"{message}", min(1.0, elapsed / cfg.deadline_s))
 
     if cfg.endpoint is not None:
         speed = EndpointRun(cfg.endpoint, ca_pem, clock, budget, live.median_ms)
@@ -80,6 +89,7 @@ def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
 
     stun = run_udp(stun_servers, cfg.count, cfg.interval_ms, cfg.timeout_ms, clock, keep_going,
                    stop_sending, say, live)
+    udp_done = True
     if speed is not None:
         speed.go.set()   # UDP failed or ended early: let the transfers run now
     if not stun.get("server"):

@@ -1,6 +1,8 @@
 """Find the recorded evidence behind a fact, from a report's (untrusted) evidence bundle.
 
 The commands, files, listings, snapshots and measurements named in the fact's `sources`.
+On screen each output is shown up to MAX_SHOWN_CHARS; in print up to PRINT_CHARS, and a large
+raw record (thousands of STUN samples) is summarised by its shape: the report file keeps it all.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from wfhaudit.util.jsonshape import as_dict, as_list
 from wfhaudit.util.text import clip_count
 
 MAX_SHOWN_CHARS = 16_000
+PRINT_CHARS = 800
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Output:
     label: str
     text: str
     omitted: int = 0
+    print_text: str = ""
+    print_omitted: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,29 @@ class EvidenceItem:
     source: str
     meta: str
     outputs: tuple[Output, ...] = ()
+    summary: str = ""  # for print: the shape of a raw record too large to print
 
 
-def _output(label: str, text: str) -> Output:
+def shape_of(value: Any) -> str:
+    """'sent: 700 values; replies: 693 values; server: stun.example:3478' (top level only)."""
+    if not isinstance(value, dict):
+        return f"{len(value)} values" if isinstance(value, list) else clip_count(str(value), 80)[0]
+    parts = []
+    for key, item in list(value.items())[:12]:
+        if isinstance(item, list):
+            parts.append(f"{key}: {len(item)} values")
+        elif isinstance(item, dict):
+            parts.append(f"{key}: {len(item)} fields")
+        else:
+            parts.append(f"{key}: {clip_count(json.dumps(item, ensure_ascii=False), 40)[0]}")
+    more = f"; and {len(value) - 12} more fields" if len(value) > 12 else ""
+    return "; ".join(parts) + more
+
+
+def _output(label: str, text: str, for_print: str | None = None) -> Output:
     shown, omitted = clip_count(text, MAX_SHOWN_CHARS)
-    return Output(label, shown, omitted)
+    printed, print_omitted = clip_count(text if for_print is None else for_print, PRINT_CHARS)
+    return Output(label, shown, omitted, printed, print_omitted)
 
 
 def _json_text(value: Any) -> str:
@@ -89,17 +112,20 @@ def evidence_for(sources: list[Any], evidence: Mapping[str, Any] | None) -> list
                                       (_output("content", str(content)),) if content is not None
                                       else ()))
         if source in dirs:
-            names = dirs[source]
-            listing = "\n".join(str(n) for n in as_list(names))
-            found.append(EvidenceItem("directory", source, "absent" if names is None
-                                      else f"{len(as_list(names))} entries",
-                                      (_output("entries", listing),) if names is not None else ()))
+            names = [str(n) for n in as_list(dirs[source])]
+            found.append(EvidenceItem("directory", source, "absent" if dirs[source] is None
+                                      else f"{len(names)} entries",
+                                      (_output("entries", "\n".join(names), ", ".join(names)),)
+                                      if dirs[source] is not None else ()))
         name = source.split(":", 1)[1] if source.startswith(("measurement:", "snapshot:")) else source
         for kind, store in (("snapshot", snapshots), ("measurement", measurements)):
             value = _lookup(store, name)
             if value is not None:
+                text = _json_text(value)
+                dense = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                 found.append(EvidenceItem(kind, source, f"raw {kind}",
-                                          (_output("data", _json_text(value)),)))
+                                          (_output("data", text, dense),),
+                                          shape_of(value) if len(dense) > PRINT_CHARS else ""))
         items.extend(found or [EvidenceItem("missing", source,
                                             "no recorded output for this source in the report")])
     return items

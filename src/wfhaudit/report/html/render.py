@@ -24,6 +24,9 @@ from wfhaudit.report.reading import read_predicate_lenient
 from wfhaudit.util.files import read_bytes, write_atomic
 from wfhaudit.util.text import json_for_script, visible
 
+# A printed card shows the evidence of this many sources (the page and file keep them all).
+PRINT_SOURCES = 3
+
 
 @dataclass(frozen=True)
 class SignatureStatus:
@@ -35,6 +38,8 @@ class SignatureStatus:
 
     verified: bool = False
     key: str | None = None  # fingerprint / keyid of the verifying key
+    device: str | None = None  # the trust file's device for that key
+    owner: str | None = None  # the person the trust file names for the device
     trust_file: str | None = None
     trust_version: int | None = None
     detail: str = "No trust file was given, so the signature was not checked"
@@ -46,11 +51,16 @@ class SignatureStatus:
 
     @property
     def headline(self) -> str:
-        """'Verified against key K and trust file T vN', or 'NOT VERIFIED'."""
+        """'Verified: signed by device D (owner O)', or 'NOT VERIFIED' / 'REJECTED'."""
         if self.verified:
-            return (f"Verified against key {self.key} and trust file {self.trust_file} "
-                    f"v{self.trust_version}")
+            owner = f" (owner {self.owner})" if self.owner else ""
+            return f"Verified: signed by device {self.device or 'unknown'}{owner}"
         return "REJECTED" if self.rejected else "NOT VERIFIED"
+
+    @property
+    def key_line(self) -> str:
+        """The key and trust file behind a verification, for the small print."""
+        return f"key {self.key} in trust file {self.trust_file} v{self.trust_version}"
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ def render_html(report: LoadedReport, signature: SignatureStatus | None = None) 
         _verifier_wins(view, signature)
 
     context = {"csp": content_security_policy(), "css": Markup(css),  # noqa: S704 - our packaged stylesheet
-               "sig": signature,
+               "sig": signature, "print_sources": PRINT_SOURCES,
                "renderer_version": __version__,
                "file": report, "v": view,
                "data_json": json_for_script(view.get("data", {"format": "wfhaudit-html-data/1",

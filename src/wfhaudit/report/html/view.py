@@ -1,32 +1,43 @@
 """Turn an (untrusted) report predicate into plain values for the HTML template.
 
-Never raises on odd shapes: it shows what is there.
+Never raises on odd shapes: it shows what is there. The page leads with one table of every
+rule; only rules that need attention (FAIL, UNKNOWN, WAIVED) get a card, passed rules fold
+away with their evidence.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from wfhaudit.evaluate import SEVERITY_WEIGHT
+from wfhaudit.facts import CATALOGUE
 from wfhaudit.report.html.evidence import evidence_for
-from wfhaudit.report.html.svg import extract_samples, rtt_chart, transfer_windows
+from wfhaudit.report.html.samples import Samples, extract_samples, transfer_windows
+from wfhaudit.report.html.svg import rtt_chart
 from wfhaudit.util.display import format_value
-from wfhaudit.util.jsonshape import as_dict, as_list
-from wfhaudit.util.text import has_bidi, hidden_count
+from wfhaudit.util.jsonshape import as_dict, as_list, as_number
+from wfhaudit.util.text import clip_count, has_bidi, hidden_count
 
 STATUS = {  # status -> (word, css class, symbol); symbol and word carry it, not colour
     "PASS": ("PASS", "pass", "\u2714"), "FAIL": ("FAIL", "fail", "\u2716"),
     "UNKNOWN": ("UNKNOWN", "unknown", "?"), "WAIVED": ("WAIVED", "waived", "\u2691"),
     "NOT_APPLICABLE": ("NOT APPLICABLE", "na", "\u2013"),
 }
+SEVERITIES = ("critical", "high", "medium", "low", "info")
 _RANK = {"FAIL": 1, "UNKNOWN": 2, "WAIVED": 3, "PASS": 4, "NOT_APPLICABLE": 5}
+_FOLDED = ("PASS", "NOT_APPLICABLE")  # no card: the table says all there is
 VOIP_FACTS = ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
               "network.loss_pct", "network.mos",
               "network.loaded_rtt_ms", "network.download_mbps", "network.upload_mbps",
               "network.udp_ok", "network.link", "network.wifi_signal_dbm")
-
+SOURCE_CHARS = 90
+LIMITS = {"network.rtt_ms": "RTT limit", "network.loaded_rtt_ms": "RTT under load limit"}
+SCORE_NOTE = ("The score is the weight of the rules passed out of the weight of the rules "
+              "checked (" + ", ".join(f"{name} {weight}" for name, weight in
+                                      SEVERITY_WEIGHT.items() if weight)
+              + "); READY needs every required rule to pass.")
 
 fmt = format_value
-
 
 
 def status_of(value: Any) -> dict[str, str]:
@@ -43,10 +54,18 @@ def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, str]:
 def _fact_view(key: str, fact: Any) -> dict[str, Any]:
     fact = as_dict(fact)
     observed = fact.get("status") == "observed"
-    return {"key": key, "observed": observed,
-            "value": fmt(fact.get("value"), fact.get("unit")) if observed else "unknown",
+    unit = fact.get("unit") or (CATALOGUE[key].unit if key in CATALOGUE else None)
+    sources = [str(s) for s in as_list(fact.get("sources"))]
+    return {"key": key, "parts": key.split("."), "observed": observed,
+            "value": fmt(fact.get("value"), unit) if observed else "unknown",
             "reason": str(fact.get("reason") or ""), "detail": str(fact.get("detail") or ""),
-            "sources": [str(s) for s in as_list(fact.get("sources"))]}
+            "sources": sources, "short_sources": [_short(s) for s in sources]}
+
+
+def _short(source: str) -> str:
+    """A source named in a table: a long script cut (the evidence shows it whole)."""
+    shown, omitted = clip_count(source, SOURCE_CHARS)
+    return f"{shown}\u2026 ({omitted} more characters)" if omitted else shown
 
 
 def _finding_view(index: int, raw: Any, facts: dict[str, Any],
@@ -55,12 +74,13 @@ def _finding_view(index: int, raw: Any, facts: dict[str, Any],
     fact_key = str(f.get("fact") or "")
     fact = _fact_view(fact_key, facts.get(fact_key))
     waiver = as_dict(f.get("waiver"))
+    severity = str(f.get("severity") or "")
     return {
         "anchor": f"finding-{index}", "rule": str(f.get("rule") or ""),
         "title": str(f.get("title") or f.get("rule") or "(untitled rule)"),
         "status": status_of(f.get("status")), "raw_status": str(f.get("status")),
-        "severity": str(f.get("severity") or ""), "required": f.get("required") is True,
-        "blocking": f.get("blocking") is True,
+        "severity": severity, "sev_css": severity if severity in SEVERITIES else "other",
+        "required": f.get("required") is True, "blocking": f.get("blocking") is True,
         "measured": fmt(f.get("measured"), f.get("unit")) if f.get("status") != "UNKNOWN"
         else "unknown",
         "expected": str(f.get("expected") or ""), "reason": str(f.get("reason") or ""),
@@ -79,20 +99,78 @@ def _number_fact(facts: dict[str, Any], key: str) -> float | None:
     return float(value) if abs(value) < 1e9 else None
 
 
-def _voip(facts: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, Any] | None:
+def policy_limits(predicate: dict[str, Any]) -> list[tuple[str, float]]:
+    """RTT thresholds of the report's own policy (rules on the RTT facts), for the chart."""
+    document = as_dict(as_dict(predicate.get("policy")).get("document"))
+    out: list[tuple[str, float]] = []
+    for rule in as_list(document.get("rules"))[:200]:
+        rule = as_dict(rule)
+        label = LIMITS.get(str(rule.get("fact")))
+        expect = as_dict(rule.get("expect"))
+        for op in ("below", "max"):
+            value = as_number(expect.get(op), limit=1e6)
+            if label and value is not None and value > 0 and (label, value) not in out:
+                out.append((label, value))
+    return out[:4]
+
+
+def _figures(facts: dict[str, Any], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The measured VoIP figures with what the policy expects of each and how it went."""
+    by_fact = {f["fact"]["key"]: f for f in findings}
+    out = []
+    for key in (k for k in VOIP_FACTS if k in facts):
+        view = _fact_view(key, facts[key])
+        judged = by_fact.get(key)
+        view.update(label=CATALOGUE[key].description, expected=judged["expected"] if judged else "",
+                    status=judged["status"] if judged else None)
+        out.append(view)
+    return out
+
+
+def _percentiles(samples: Samples | None) -> list[tuple[str, str]]:
+    cuts = samples.percentiles() if samples is not None else None
+    return [(name, fmt(value, "ms")) for name, value in cuts.items()] if cuts else []
+
+
+def _voip(predicate: dict[str, Any], facts: dict[str, Any], evidence: dict[str, Any] | None,
+          findings: list[dict[str, Any]]) -> dict[str, Any] | None:
     measurements = as_dict(as_dict(evidence).get("measurements"))
     samples = extract_samples(measurements.get("stun"))
     present = [k for k in VOIP_FACTS if k in facts]
     if samples is None and not present:
         return None
-    return {"figures": [_fact_view(k, facts[k]) for k in present],
-            "chart": rtt_chart(samples, _number_fact(facts, "network.jitter_ms"),
-                               transfer_windows(measurements.get("throughput")
-                                                or measurements.get("speedtest"), samples),
-                               _number_fact(facts, "network.rtt_ms"))
-            if samples is not None else None,
+    chart = None
+    if samples is not None:
+        chart = rtt_chart(samples, _number_fact(facts, "network.jitter_ms"),
+                          transfer_windows(measurements.get("throughput")
+                                           or measurements.get("speedtest"), samples),
+                          _number_fact(facts, "network.rtt_ms"), policy_limits(predicate))
+    return {"figures": _figures(facts, findings), "chart": chart,
             "samples": len(samples.points) if samples else 0,
-            "lost": samples.lost if samples else 0}
+            "lost": samples.lost if samples else 0, "percentiles": _percentiles(samples)}
+
+
+def _all_facts(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every fact by key; an unknown reason the row above already gave says so instead."""
+    rows, previous = [], None
+    for key, raw in sorted(facts.items()):
+        row = _fact_view(key, raw)
+        row["same_reason"] = not row["observed"] and bool(row["reason"]) \
+            and row["reason"] == previous
+        previous = row["reason"] if not row["observed"] else None
+        rows.append(row)
+    return rows
+
+
+def _print_once(cards: list[dict[str, Any]]) -> None:
+    """Mark evidence an earlier card already prints (three headset rules share one pactl)."""
+    first: dict[tuple[str, str], str] = {}
+    for card in cards:
+        card["print_seen"] = [first.setdefault((e.kind, e.source), card["title"])
+                              if (e.kind, e.source) in first else None
+                              for e in card["evidence"]]
+        for e in card["evidence"]:
+            first.setdefault((e.kind, e.source), card["title"])
 
 
 def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
@@ -103,6 +181,8 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
     findings = [_finding_view(i, f, facts, evidence)
                 for i, f in enumerate(as_list(predicate.get("findings")), start=1)]
     findings.sort(key=lambda v: (not v["blocking"], _RANK.get(v["raw_status"], 9)))
+    cards = [f for f in findings if f["raw_status"] not in _FOLDED]
+    _print_once(cards)
     counts = as_dict(summary.get("counts"))
     verdict = str(summary.get("verdict") or "")
     tool, policy = predicate.get("tool"), predicate.get("policy")
@@ -110,17 +190,18 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
         "ready": verdict == "READY", "verdict_note": "",
         "verdict": "READY" if verdict == "READY" else "NOT READY" if verdict == "NOT_READY"
         else f"UNRECOGNISED VERDICT: {verdict}",
-        "score": summary.get("score"),
+        "score": summary.get("score"), "score_note": SCORE_NOTE,
         "counts": [(status_of(k), counts.get(k, 0)) for k in STATUS],
         "blocking": [f for f in findings if f["blocking"]],
         "findings": findings,
-        "facts": [_fact_view(k, v) for k, v in sorted(facts.items())],
+        "cards": cards,
+        "passed": [f for f in findings if f["raw_status"] == "PASS"],
+        "facts": _all_facts(facts),
         "device": _pick(predicate.get("device"), ("id", "name")),
         "os": _pick(predicate.get("os"), ("family", "version", "release", "machine")),
         "tool": _pick(tool, ("name", "version")),
         "policy": _pick(policy, ("id", "version", "title", "digest")),
-        "campaign": fmt(predicate.get("campaign"))
-        if predicate.get("campaign") else "",
+        "campaign": fmt(predicate.get("campaign")) if predicate.get("campaign") else "",
         "started_at": str(predicate.get("started_at") or ""),
         "finished_at": str(predicate.get("finished_at") or ""),
         "report_id": str(predicate.get("report_id") or ""), "sequence": predicate.get("sequence"),
@@ -128,7 +209,7 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
         "has_evidence": evidence is not None,
         "replayed_from": str(predicate.get("replayed_from") or ""),
         "probes_run": [str(p) for p in as_list(predicate.get("probes_run"))],
-        "voip": _voip(facts, evidence),
+        "voip": _voip(predicate, facts, evidence, findings),
         "hidden_chars": hidden_count(predicate), "bidi": has_bidi(predicate),
         "data": {"format": "wfhaudit-html-data/1", "report_id": predicate.get("report_id"),
                  "device": predicate.get("device"), "verdict": verdict,

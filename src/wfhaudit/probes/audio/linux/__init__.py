@@ -2,7 +2,8 @@
 
 pactl >= 16 speaks JSON (`-f json`); older ones reject the option, so the text form is parsed
 instead. Every pactl call has a 3 s timeout: with no server the answer is immediate
-("Connection refused"), and a hung server must not eat the probe's budget.
+("Connection refused"), and a hung server must not eat the probe's budget. Run as root through
+sudo or pkexec, every command runs as the invoking user, in that user's audio session.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ _NO_SERVER = ("connection refused", "connection failure", "no such file", "acces
               "connection terminated", "timeout")
 
 
+def _run(ctx: ProbeContext, argv: tuple[str, ...]) -> CommandResult:
+    """Run argv as the desktop user (the invoking user under sudo), within the pactl timeout."""
+    session = ctx.host.session
+    return ctx.host.run(argv, timeout=TIMEOUT, as_user=session.uid if session else None)
+
+
 def _no_json_support(result: CommandResult) -> bool:
     text = f"{result.stderr}\n{result.stdout}".lower()
     return result.error is None and result.returncode != 0 and any(s in text for s in _NO_JSON)
@@ -52,10 +59,15 @@ def _server_failure(ctx: ProbeContext, result: CommandResult) -> str:
     if result.error:
         return result.failure()
     text = f"{result.stderr}\n{result.stdout}".lower()
-    session = ctx.host.run(SESSION, timeout=TIMEOUT)
+    user = ctx.host.session
+    if user is not None and user.runtime_dir is None:
+        return (f"{user.describe()} has no desktop session running (no /run/user/{user.uid}), "
+                "so there is no audio server to ask; run the check while logged in to the desktop")
+    session = _run(ctx, SESSION)
     if session.error is None and session.returncode == 1 and not session.stdout.strip():
-        return ("no user session: XDG_RUNTIME_DIR is not set (cron, sudo or ssh?), so the user's "
-                "audio server cannot be found; run wfhaudit inside the logged-in desktop session")
+        return ("no user session: XDG_RUNTIME_DIR is not set (cron, ssh, or sudo without "
+                "SUDO_UID?), so the user's audio server cannot be found; run wfhaudit (or "
+                "`sudo wfhaudit check`) inside the logged-in desktop session")
     if any(s in text for s in _NO_SERVER):
         return (f"no audio server (PulseAudio/PipeWire) is running for this user session "
                 f"({result.failure()})")
@@ -68,7 +80,7 @@ def _default(ctx: ProbeContext, info: dict[str, Any], key: str, argv: tuple[str,
     if value and value not in ("(null)", "@DEFAULT_SINK@", "@DEFAULT_SOURCE@"):
         return str(value)
     # Some pipewire-pulse versions leave `info` without defaults; get-default-* (pactl >= 15) asks.
-    result = ctx.host.run(argv, timeout=TIMEOUT)
+    result = _run(ctx, argv)
     sources.append(result.source)
     name = result.stdout.strip() if result.ok else ""
     return name or None
@@ -83,7 +95,7 @@ def _alsa_facts(ctx: ProbeContext, reason: str, sources: list[str]) -> list[Fact
         return all_unknown(f"{reason}; {why}", sources)
     lists = []
     for argv in (alsa.APLAY, alsa.ARECORD):
-        result = ctx.host.run(argv, timeout=TIMEOUT)
+        result = _run(ctx, argv)
         sources.append(result.source)
         lists.append(alsa.parse_device_list(result.stdout) if result.ok else None)
     devices = classify_all(alsa.to_devices(cards, lists[0], lists[1]))
@@ -94,7 +106,7 @@ def _alsa_facts(ctx: ProbeContext, reason: str, sources: list[str]) -> list[Fact
 def _listing(ctx: ProbeContext, table: dict[str, tuple[str, ...]], what: str,
              parse: Callable[[str], list[dict[str, Any]] | None], sources: list[str]
              ) -> tuple[list[dict[str, Any]] | None, str]:
-    result = ctx.host.run(table[what], timeout=TIMEOUT)
+    result = _run(ctx, table[what])
     sources.append(result.source)
     if not result.ok:
         return None, result.failure()
@@ -105,12 +117,12 @@ def _listing(ctx: ProbeContext, table: dict[str, tuple[str, ...]], what: str,
 def collect(ctx: ProbeContext) -> list[Fact]:
     """The audio facts for Linux."""
     sources: list[str] = []
-    info_result = ctx.host.run(JSON["info"], timeout=TIMEOUT)
+    info_result = _run(ctx, JSON["info"])
     sources.append(info_result.source)
     table, info = JSON, pactl_json.parse_info(info_result.stdout) if info_result.ok else None
     if info is None and (_no_json_support(info_result) or info_result.ok):
         table = TEXT
-        info_result = ctx.host.run(TEXT["info"], timeout=TIMEOUT)
+        info_result = _run(ctx, TEXT["info"])
         sources.append(info_result.source)
         info = pactl_text.parse_info(info_result.stdout) if info_result.ok else None
     if info is None:
