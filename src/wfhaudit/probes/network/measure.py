@@ -100,18 +100,25 @@ def live_measure(cfg: NetworkSettings, report: Report, ca_pem: str | None = None
     if speed is not None:
         # Only names that failed say the network is down; a policy may name none at all.
         nothing_resolved = bool(names) and not any(r.address for r in names)
-        wait_until = min(end, clock.mono0 + NO_NETWORK_CAP_S) if nothing_resolved else end
-        while not speed.finished and time.monotonic() < wait_until:
-            say(f"throughput test: {speed.stage}")
-            speed.join(min(0.5, wait_until - time.monotonic()))
-        if not speed.finished:
-            speed.stop.set()
-            speed.join(0.2)
-        speed_raw = speed.snapshot(deadline_hit=not speed.finished)
-        if nothing_resolved and not speed.finished:
-            speed_raw["error"] = speed_raw.get("error") or {
-                "stage": speed.stage, "type": "_DnsFailure",
-                "message": f"no STUN or fallback name resolved and {speed.label} was still "
-                           f"{speed.stage} after {NO_NETWORK_CAP_S:g} s, so the network is down"}
+        speed_raw = _finish_throughput(speed, nothing_resolved, end, clock, say)
     say("done")
     return stun, speed_raw
+
+
+def _finish_throughput(speed: StagedWorker, nothing_resolved: bool, end: float, clock: Clock,
+                       say: Callable[[str], None]) -> dict[str, Any]:
+    """Wait for the throughput test until the deadline (sooner with no network); its record."""
+    wait_until = min(end, clock.mono0 + NO_NETWORK_CAP_S) if nothing_resolved else end
+    while not speed.finished and time.monotonic() < wait_until:
+        say(f"throughput test: {speed.stage}")
+        speed.join(min(0.5, wait_until - time.monotonic()))
+    if not speed.finished:
+        speed.stop.set()
+        speed.join(0.2)
+    raw = speed.snapshot(deadline_hit=not speed.finished)
+    if nothing_resolved and not speed.finished:
+        raw["error"] = raw.get("error") or {
+            "stage": speed.stage, "type": "_DnsFailure",
+            "message": f"no STUN or fallback name resolved and {speed.label} was still "
+                       f"{speed.stage} after {NO_NETWORK_CAP_S:g} s, so the network is down"}
+    return raw

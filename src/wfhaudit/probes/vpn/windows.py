@@ -82,10 +82,22 @@ def parse_query(text: str) -> Observation | str:
         return "the PowerShell route query printed no route list"
     raw_errors = data.get("errors")
     errors: Mapping[str, Any] = raw_errors if isinstance(raw_errors, Mapping) else {}
-    obs = Observation()
-    by_index: dict[int, Iface] = {}
     if data.get("adapters") is None:
         return f"Get-NetAdapter failed: {str(errors.get('adapters') or 'no output')[:160]}"
+    obs = Observation()
+    by_index = _adapters(data, obs)
+    connected = _connected_vpns(data, obs)
+    _route_lookups(data, obs, by_index)
+    if data.get("routetable") is None:
+        obs.routes_problem = f"Get-NetRoute failed: {str(errors.get('routetable'))[:160]}"
+    else:
+        obs.routes = _route_table(data, by_index, connected)
+    return obs
+
+
+def _adapters(data: Mapping[str, Any], obs: Observation) -> dict[int, Iface]:
+    """Every adapter as an Iface in obs; returns them by ifIndex."""
+    by_index: dict[int, Iface] = {}
     for ad in as_list(data.get("adapters")):
         if not isinstance(ad, Mapping) or not isinstance(ad.get("Name"), str):
             continue
@@ -96,6 +108,11 @@ def parse_query(text: str) -> Observation | str:
         obs.ifaces[iface.name] = iface
         if (idx := as_int(ad.get("ifIndex"))) is not None:
             by_index[idx] = iface
+    return by_index
+
+
+def _connected_vpns(data: Mapping[str, Any], obs: Observation) -> dict[str, Any]:
+    """Connected VPN connections by name; built-in (RAS) ones become interfaces in obs."""
     connected = {}
     routed = {str(r.get("InterfaceAlias")) for key in ("routes", "routetable")
               for r in as_list(data.get(key)) if isinstance(r, Mapping) and not r.get("Error")}
@@ -111,6 +128,11 @@ def parse_query(text: str) -> Observation | str:
             obs.ifaces[name] = Iface(name, kind="ras", up=True, hint="windows-builtin",
                                      description="Windows built-in VPN connection")
             obs.connected_services.append((name, "windows-builtin"))
+    return connected
+
+
+def _route_lookups(data: Mapping[str, Any], obs: Observation, by_index: dict[int, Iface]) -> None:
+    """Find-NetRoute's answer for each public address, as Lookups in obs."""
     for rt in as_list(data.get("routes")):
         if not isinstance(rt, Mapping) or not isinstance(rt.get("Destination"), str):
             continue
@@ -131,21 +153,23 @@ def parse_query(text: str) -> Observation | str:
         # Without one working IPv4 lookup an error may be the cmdlet failing, not "no route".
         obs.lookups = [Lookup(lk.dst, FAILED, note=lk.note) if lk.status == NO_ROUTE else lk
                        for lk in obs.lookups]
-    if data.get("routetable") is None:
-        obs.routes_problem = f"Get-NetRoute failed: {str(errors.get('routetable'))[:160]}"
-    else:
-        obs.routes = {}
-        for route in as_list(data.get("routetable")):
-            if not isinstance(route, Mapping):
-                continue
-            owner = by_index.get(as_int(route.get("ifIndex")) or -1)
-            alias = route.get("InterfaceAlias")
-            name = owner.name if owner is not None else (
-                alias if isinstance(alias, str) and alias in connected else None)
-            prefix = route.get("DestinationPrefix")
-            if name and isinstance(prefix, str) and not is_link_local_or_multicast(prefix):
-                obs.routes.setdefault(name, []).append(prefix)
-    return obs
+
+
+def _route_table(data: Mapping[str, Any], by_index: dict[int, Iface],
+                 connected: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Get-NetRoute's prefixes per interface (link-local and multicast left out)."""
+    routes: dict[str, list[str]] = {}
+    for route in as_list(data.get("routetable")):
+        if not isinstance(route, Mapping):
+            continue
+        owner = by_index.get(as_int(route.get("ifIndex")) or -1)
+        alias = route.get("InterfaceAlias")
+        name = owner.name if owner is not None else (
+            alias if isinstance(alias, str) and alias in connected else None)
+        prefix = route.get("DestinationPrefix")
+        if name and isinstance(prefix, str) and not is_link_local_or_multicast(prefix):
+            routes.setdefault(name, []).append(prefix)
+    return routes
 
 
 def collect(ctx: ProbeContext) -> list[Fact]:
