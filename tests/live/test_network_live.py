@@ -42,6 +42,7 @@ from tests.live.netsim.probe_run import (
     value,
 )
 
+from wfhaudit.facts import Fact
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
 from wfhaudit.probes.network import PROBE
 from wfhaudit.probes.network.mos import estimate
@@ -84,20 +85,33 @@ def settle() -> Iterator[None]:
 def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
                                    monkeypatch: pytest.MonkeyPatch, settle: None) -> None:
     """Defaults (300 x 20 ms, 12 s deadline) with speedtest-cli against a 40 Mbit/s mini."""
-    work = Path(tempfile.mkdtemp(prefix="wfh-network-busy-"))
-    busy = work / "busy"
-    try:
-        with harness.fake_speedtest("ok", rate_mbps=40, certs=certs, busy_file=busy) as fake, \
-                harness.relay(turn.port, delay_ms=40, jitter_ms=4, seed=21, busy_file=busy,
-                              busy_delay_ms=60) as rl:
-            for k, v in harness.speedtest_env(fake, certs).items():
-                monkeypatch.setenv(k, v)
-            facts, host, wall = collect({"stun_servers": [f"127.0.0.1:{rl.port}"],
-                                         "tcp_fallback": [],
-                                         "speedtest": {"mode": "mini", "mini_url": fake.url}})
-            injected = rl.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    def measure() -> tuple[dict[str, Fact], LiveHost, float, dict[str, Any]]:
+        work = Path(tempfile.mkdtemp(prefix="wfh-network-busy-"))
+        busy = work / "busy"
+        try:
+            with harness.fake_speedtest("ok", rate_mbps=40, certs=certs, busy_file=busy) as fake, \
+                    harness.relay(turn.port, delay_ms=40, jitter_ms=4, seed=21, busy_file=busy,
+                                  busy_delay_ms=60) as rl:
+                for k, v in harness.speedtest_env(fake, certs).items():
+                    monkeypatch.setenv(k, v)
+                facts, host, wall = collect({"stun_servers": [f"127.0.0.1:{rl.port}"],
+                                             "tcp_fallback": [],
+                                             "speedtest": {"mode": "mini", "mini_url": fake.url}})
+                return facts, host, wall, rl.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def undisturbed(run: tuple[dict[str, Fact], LiveHost, float, dict[str, Any]]) -> bool:
+        # A starved CPU shows as the relay forwarding later than it meant to, or the probe
+        # missing its send times; jitter measured then is the machine's, not the line's.
+        _facts, host, _wall, injected = run
+        over = [r.get("applied_ms", 1e9) - r["delay_ms"] for r in injected["requests"]
+                if not r.get("busy") and not r["dropped"]]
+        slips = host.evidence.measurements["stun"].get("pacing_slips", 0)
+        return bool(over) and (median(over) or 0.0) <= 3 and max(over) <= 10 and slips == 0
+
+    facts, host, wall, injected = retry_measurement(measure, undisturbed)
     print(f"default run: {wall:.2f} s", {k: f.value for k, f in facts.items()})
     assert wall <= 12.0
     stun = host.evidence.measurements["stun"]
