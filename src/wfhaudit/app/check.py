@@ -94,6 +94,9 @@ def run_check(options: CheckOptions) -> CheckResult:
     _check_probe_names(options.only, "--only")
     _check_probe_names(options.skip, "--skip")
     clock = options.now or (lambda: dt.datetime.now(dt.timezone.utc))
+    if options.replay and options.campaign:
+        raise UsageError("--campaign cannot be used with --replay: replayed evidence is not a "
+                         "live check, so it can never answer IT's campaign")
     policy = load_policy(options.policy)
     campaign = None
     if options.campaign:
