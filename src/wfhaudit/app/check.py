@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
+from wfhaudit.app.evidence_facts import carried_evidence
+from wfhaudit.crypto.identity import local_identity, next_sequence
 from wfhaudit.crypto.statement import sign_with_device_key
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
 from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
-from wfhaudit.host.redact import Redactor
 from wfhaudit.policy.loader import DEFAULT_POLICY, load_policy
 from wfhaudit.policy.model import Policy
 from wfhaudit.probes import load_probe, probe_names
@@ -110,16 +109,18 @@ def run_check(options: CheckOptions) -> CheckResult:
                           policy.settings, _skipped(options.only, options.skip), options.events)
     finished = clock()
     identity = local_identity()
-    evaluation = evaluate(policy, facts, host.os.family, identity.id, finished.date())
     evidence_level = policy.setting("report", "evidence", default="redacted")
     raw_evidence = host.evidence.to_dict()
+    # The signed facts are the ones the carried evidence gives (IT's verifier re-derives them).
+    carried = carried_evidence(facts, raw_evidence, evidence_level, policy.settings, identity.name)
+    facts = carried.facts
+    evaluation = evaluate(policy, facts, host.os.family, identity.id, finished.date())
     report = build_report(
         policy=policy, facts=facts, evaluation=evaluation,
         device={"id": identity.id, "name": identity.name},
         os_block={"family": host.os.family, "version": facts.get("os.version").value,
                   "release": host.os.release, "machine": host.os.machine},
-        started=started, finished=finished,
-        evidence=_evidence_for_report(raw_evidence, evidence_level, identity.name),
+        started=started, finished=finished, evidence=carried.evidence,
         evidence_level=evidence_level,
         sequence=next_sequence() if options.write else 0, campaign=campaign,
         probes_run=sorted({CATALOGUE[k].probe for k in facts.facts}))
@@ -133,21 +134,6 @@ def run_check(options: CheckOptions) -> CheckResult:
     if options.write:
         report_path = write_report(report, options.out_dir, sign=options.sign)
     return CheckResult(report, evaluation, report_path, record_path)
-
-
-def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str) -> dict[str, Any] | None:
-    if level == "none":
-        return None
-    if level == "full":
-        return raw
-
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = ""
-    redacted: dict[str, Any] = Redactor(redaction_key(), [host_name, user]).value(raw)
-    return redacted
 
 
 def report_filename(report: Mapping[str, Any]) -> str:
