@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from wfhaudit.app.evidence_facts import carried_evidence
+from wfhaudit.app.keys import device_signer
 from wfhaudit.crypto.identity import local_identity, next_sequence
-from wfhaudit.crypto.statement import sign_with_device_key
+from wfhaudit.crypto.statement import sign_report
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
 from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet
@@ -150,7 +151,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
         path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
     if sign:
 
-        return write_atomic(path, sign_with_device_key(report), mode=0o644)
+        return write_atomic(path, sign_report(report, device_signer()), mode=0o644)
     data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
     return write_atomic(path, data, mode=0o644)
 

@@ -47,10 +47,8 @@ def _children(op: Any, av: Any) -> list[Any]:
 
 
 def _has_branch(items: Any) -> bool:
-    for op, av in items:
-        if op == sre.BRANCH or (op == sre.SUBPATTERN and _has_branch(av[-1])):
-            return True
-    return False
+    return any(op == sre.BRANCH or (op == sre.SUBPATTERN and _has_branch(av[-1]))
+               for op, av in items)
 
 
 def _is_wide(item: tuple[Any, Any]) -> bool:

@@ -96,7 +96,6 @@ class ClaimChecks:
     def check(self, key: TrustedKey, predicate: Mapping[str, Any], policy: Policy,
               os_family: str) -> None:
         """Raise Refusal for the first check that fails (order as in docs/signing.md)."""
-        check_replayed(predicate)
         check_custody(key, policy, self.require_custody)
         check_policy_copies(predicate, policy, os_family)
         required = policy.setting("report", "evidence_required", default=False) is True

@@ -37,7 +37,7 @@ from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem,
 from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
-from wfhaudit.verify.claims import ClaimChecks, Refusal
+from wfhaudit.verify.claims import ClaimChecks, Refusal, check_replayed
 from wfhaudit.verify.cpulimit import DEFAULT_CPU_LIMIT_S, CpuLimitExceeded, cpu_limit
 from wfhaudit.verify.inputs import try_read
 from wfhaudit.verify.result import VerifyResult, demote, mismatch_detail, rejected
@@ -158,6 +158,7 @@ class Verifier:
             predicate, view, entry = self._statement(payload, key)
             fields.update(sequence=view.sequence, report_id=view.report_id,
                           finished_at=predicate["finished_at"], policy_digest=view.policy_digest)
+            self._claims(key, predicate, None, view)
             entry, receipt = self._semantics(key, view, predicate, entry, digest, received_at)
             self._claims(key, predicate, entry, view)
             verdict, statuses = self._judge(entry, view)
@@ -314,11 +315,14 @@ class Verifier:
         except PolicyProblem as exc:
             raise _Reject(Reason.POLICY_MISMATCH, str(exc)) from None
 
-    def _claims(self, key: TrustedKey, predicate: dict[str, Any], entry: PolicyEntry,
+    def _claims(self, key: TrustedKey, predicate: dict[str, Any], entry: PolicyEntry | None,
                 view: PredicateView) -> None:
-        """Replay, custody, policy copies and re-derivation from evidence (verify/claims.py)."""
+        """Checks of verify/claims.py: replay when entry is None, else the others."""
         try:
-            self.claims.check(key, predicate, entry.policy, view.os_family)
+            if entry is None:
+                check_replayed(predicate)
+            else:
+                self.claims.check(key, predicate, entry.policy, view.os_family)
         except Refusal as exc:
             raise _Reject(exc.reason, exc.detail) from None
 
