@@ -56,6 +56,7 @@ class AggregateOptions:
     chunk_size: int = 200
     now: dt.datetime | None = None
     progress: Callable[[int], None] | None = None
+    require_custody: str | None = None
 
 
 class _Prior:
@@ -157,7 +158,7 @@ def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
     expected = sorted({k.device_id for k in trust.keys.values()
                        if k.revoked_at is None or k.revoked_at > now.timestamp()})
     config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
-                          opts.max_age or DEFAULT_MAX_AGE, whatif)
+                          opts.max_age or DEFAULT_MAX_AGE, whatif, opts.require_custody)
     return config, expected, trust.version
 
 

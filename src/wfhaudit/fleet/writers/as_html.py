@@ -77,12 +77,13 @@ def trend_chart(points: tuple[TrendPoint, ...], width: int = 640, height: int = 
 def _device_row(d: DeviceState, with_details: bool) -> dict[str, Any]:
     row: dict[str, Any] = {"id": d.device_id, "status": d.status, "score": "", "failing": 0,
                            "finished": "", "os": "", "name": "", "issues": [], "evidence": [],
-                           "details": False, "seq": ""}
+                           "details": False, "seq": "", "custody": ""}
     if d.report is not None:
         j = d.report.active
         row.update(score=j.score, failing=len(j.failing_rules), finished=d.report.finished_at,
                    os=f"{d.report.os_family} {d.report.os_version}".strip(),
-                   name=d.report.device_name, seq=d.report.sequence)
+                   name=d.report.device_name, seq=d.report.sequence,
+                   custody=d.report.custody)
         if with_details and j.issues:
             row["details"] = True
             row["issues"] = [{"rule": i.rule, "status": i.status, "severity": i.severity,
