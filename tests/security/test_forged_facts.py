@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.security.office import EXPOSED, Office
 
 WINDOWS = {"os": "win11-cim", "firewall": "ps-all-profiles-on", "disk": "cim-encrypting",
@@ -96,7 +95,7 @@ def test_unknown_turned_into_observed_is_caught(office: Office) -> None:
     spec_value: Any = {"firewall.profiles_off": [], "network.wifi_signal_dbm": -40.0,
                        "audio.headset_name": "Jabra"}.get(key, True)
     forged["facts"][key] = {"status": "observed", "value": spec_value, "sources": []}
-    code, results = office.verify(office.report(forged, "unknown.wfh.json"))
+    _, results = office.verify(office.report(forged, "unknown.wfh.json"))
     assert results[0]["reason"] == "EVIDENCE_MISMATCH" and key in results[0]["detail"]
 
 
@@ -104,7 +103,7 @@ def test_evidence_swapped_for_another_machines_is_caught(office: Office, tmp_pat
     """The worker keeps the forged facts and edits the evidence's os family instead."""
     forged = json.loads(json.dumps(office.predicate))
     forged["evidence"]["os"]["family"] = "macos"
-    code, results = office.verify(office.report(forged, "os.wfh.json"))
+    _, results = office.verify(office.report(forged, "os.wfh.json"))
     assert results[0]["reason"] == "EVIDENCE_MISMATCH" and "os.family" in results[0]["detail"]
 
 
@@ -115,7 +114,7 @@ def test_evidence_removed_is_refused_when_the_policy_requires_it(tmp_path: Path)
     stripped = dict(office.predicate, evidence=None, evidence_level="none")
     code, results = office.verify(office.report(stripped, "stripped.wfh.json"))
     assert (code, results[0]["reason"]) == (4, "EVIDENCE_MISSING")
-    code, results = office.verify(office.report(office.predicate, "kept.wfh.json"))
+    _, results = office.verify(office.report(office.predicate, "kept.wfh.json"))
     assert results[0]["reason"] == "VERIFIED", results
 
 
@@ -124,10 +123,10 @@ def test_other_systems_reports_rederive(tmp_path: Path, os_family: str) -> None:
     office = Office(tmp_path, cases=_cases(os_family), os_family=os_family)
     office.draft["campaigns"] = []
     office.sign_trust()
-    code, results = office.verify(office.report(office.predicate))
+    _, results = office.verify(office.report(office.predicate))
     assert results[0]["reason"] == "VERIFIED", results
     key = next(k for k in ("disk.system_encrypted", "vpn.active")
                if office.predicate["facts"][k]["status"] == "observed")
     forged = _forge(office.predicate, key, not office.predicate["facts"][key]["value"])
-    code, results = office.verify(office.report(forged, "forged.wfh.json"))
+    _, results = office.verify(office.report(forged, "forged.wfh.json"))
     assert results[0]["reason"] == "EVIDENCE_MISMATCH" and key in results[0]["detail"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.security.office import Office, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -101,7 +100,7 @@ def _enrol_setup(tmp_path: Path) -> tuple[Path, Path, Path]:
 def test_newcomer_cannot_take_over_an_enrolled_device_id(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The newcomer edits the `wfhaudit-device-id:` line of their export to a colleague's id."""
-    key, draft, first = _enrol_setup(tmp_path)
+    _, draft, first = _enrol_setup(tmp_path)
     victim = first.read_text().splitlines()[0].split(":", 1)[1].strip()
     newcomer_home = tmp_path / "newcomer"
     newcomer_home.mkdir(mode=0o700)
@@ -122,7 +121,7 @@ def test_newcomer_cannot_take_over_an_enrolled_device_id(tmp_path: Path,
 
 
 def test_admin_key_and_a_colleagues_key_are_refused(tmp_path: Path) -> None:
-    key, draft, first = _enrol_setup(tmp_path)
+    _, draft, first = _enrol_setup(tmp_path)
     bare = tmp_path / "bare.pub"  # the colleague's key without its device-id line
     bare.write_text("\n".join(first.read_text().splitlines()[1:]) + "\n")
     res = run("trust", "add-device", "--key", bare, "--device-id", "dev-other", "--draft", draft)
@@ -161,7 +160,7 @@ def test_future_revocation_keeps_the_device_expected(tmp_path: Path) -> None:
     office.draft["campaigns"] = []
     office.sign_trust()
     report = office.report(office.predicate)
-    code, results = office.verify(report)
+    _, results = office.verify(report)
     assert results[0]["reason"] == "VERIFIED" and results[0]["verifierVerdict"] == "NOT_READY"
     res = run("aggregate", report.parent, "--trust", office.trust, "--fail-on", "critical",
               "--min-ready", "100", "--json", tmp_path / "fleet.json")

@@ -76,7 +76,10 @@ def check_key_file(path: Path) -> None:
         st = os.lstat(path)
     except FileNotFoundError:
         raise KeyFileError(f"{path}: not found") from None
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+    if stat.S_ISLNK(st.st_mode):
+        raise KeyFileError(f"{path}: is a symbolic link; refusing it. Replace it with the real "
+                           "file (or run `wfhaudit keys init --force`)")
+    if not stat.S_ISREG(st.st_mode):
         raise KeyFileError(f"{path}: is not a regular file; refusing it")
     if st.st_uid != os.geteuid():
         raise KeyFileError(f"{path}: belongs to another user (uid {st.st_uid}); refusing it")
