@@ -30,6 +30,7 @@ from wfhaudit.crypto.tpm_attest import parse_public
 from wfhaudit.errors import KeyFileError
 
 TCTI_ENV = "WFHAUDIT_TPM_TCTI"
+TPM_DEVICES = ("/dev/tpmrm0", "/dev/tpm0")  # the kernel's resource manager first
 TOOLS_PATH = "/usr/local/bin:/usr/bin:/bin"
 PRIVATE_NAME = "device-key.tpm.priv"
 AK_PUBLIC, AK_PRIVATE = "device-ak.tpm.pub", "device-ak.tpm.priv"
@@ -49,7 +50,7 @@ def find_tcti() -> str:
     named = os.environ.get(TCTI_ENV)
     if named:
         return named
-    for dev in ("/dev/tpmrm0", "/dev/tpm0"):
+    for dev in TPM_DEVICES:
         if os.path.exists(dev):
             return f"device:{dev}"
     raise TpmError("no TPM 2.0 found on this machine (no /dev/tpmrm0 or /dev/tpm0); use "
