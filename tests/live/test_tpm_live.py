@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from tests.conftest import require_root_tool
+
 from wfhaudit.cli import cli
 from wfhaudit.crypto.identity import data_dir
 from wfhaudit.trust.tpm_cert import certification_line
