@@ -70,10 +70,10 @@ def differences(signed: Mapping[str, Any], derived: Mapping[str, Fact]) -> list[
             out.append(f"{key}: malformed")
             continue
         status = claim.get("status")
-        said = _show(claim.get("value")) if status == "observed" else str(status)
-        got = _show(fact.value) if fact.is_known else "unknown"
         if status != fact.status.value or (
                 fact.is_known and not _same(CATALOGUE[key].type, claim.get("value"), fact.value)):
+            said = _show(claim.get("value")) if status == "observed" else str(status)
+            got = _show(fact.value) if fact.is_known else "unknown"
             out.append(f"{key}: signed {said}, evidence gives {got}")
     return out
 

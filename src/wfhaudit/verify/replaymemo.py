@@ -36,6 +36,8 @@ def _digest(value: Any) -> bytes:
         data = b"s" + value.encode("utf-8", "surrogatepass")
     elif value is None:
         data = b"n"
+    elif type(value) is list and all(type(v) is str for v in value):
+        data = ("l" + "\0".join(value)).encode("utf-8", "surrogatepass") + b"\0%d" % len(value)
     else:
         data = json.dumps(value, sort_keys=True, default=str).encode()
     return hashlib.blake2b(data, digest_size=16).digest()
