@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from tests.security.pki import GOOD_FACTS, Pki
+
 from wfhaudit.cli import cli
 from wfhaudit.policy.regex_guard import RegexRisk, check_pattern
 from wfhaudit.verify.cpulimit import CpuLimitExceeded, cpu_limit

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from tests.security.pki import NOW, Pki
+
 from wfhaudit.cli import cli
 from wfhaudit.host.acl import icacls_argv
 from wfhaudit.reasons import TrustError
