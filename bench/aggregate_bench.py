@@ -36,13 +36,14 @@ from typing import Any
 import psutil
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from evidence_pool import EvidencePool
 
 from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, pae
 from wfhaudit.crypto.keyutil import keyid, spki_der
 from wfhaudit.crypto.statement import build_statement
 from wfhaudit.evaluate import evaluate
-from wfhaudit.facts import Fact, FactSet
+from wfhaudit.facts import FactSet
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
 from wfhaudit.trust.draft import accept_policy, new_draft, public_pem, sign_draft
@@ -71,38 +72,21 @@ def _number(rng: random.Random, lo: float, hi: float) -> float:
     return value + 0.01 if value.is_integer() else value
 
 
-def _facts(rng: random.Random) -> FactSet:
-    fs = FactSet()
-    observed = {
-        "os.family": "linux", "os.version": f"Debian GNU/Linux 12.{rng.randint(1, 9)}",
-        "firewall.enabled": rng.random() < 0.9, "firewall.source": "nftables",
-        "vpn.active": rng.random() < 0.85, "disk.system_encrypted": rng.random() < 0.95,
-        "disk.encryption_in_progress": False, "location.office_network": rng.random() < 0.1,
-        "network.upload_mbps": _number(rng, 1, 300),
-    }
-    for key, value in observed.items():
-        fs.add(Fact.observed(key, value, ["bench"]))
-    return fs
+_POOLS: dict[str, EvidencePool] = {}
 
 
-def _evidence(rng: random.Random) -> dict[str, Any] | None:
-    if rng.random() < 0.6:
-        return None  # evidence level "none"
-    commands = []
-    for argv in (["nft", "list", "ruleset"],):
-        stdout = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 30)))
-        commands.append({"argv": argv, "returncode": 0, "stdout": stdout, "stderr": "",
-                         "duration_ms": rng.randint(2, 40), "error": None})
-    return {"format": "wfhaudit-evidence/1",
-            "os": {"family": "linux", "release": "6.1.0-27-amd64", "machine": "x86_64"},
-            "commands": commands, "files": {"/etc/os-release": 'PRETTY_NAME="Debian 12"\n'},
-            "dirs": {}, "snapshots": {}, "measurements": {}}
+def _facts_and_evidence(policy: Any, rng: random.Random) -> tuple[FactSet, dict[str, Any] | None]:
+    """Facts as `check` signs them; 40 % of reports carry the evidence they come from."""
+    pool = _POOLS.get(policy.digest)
+    if pool is None:
+        pool = _POOLS[policy.digest] = EvidencePool(policy)
+    facts, bundle = pool.pick(rng)
+    return facts, (bundle if rng.random() >= 0.6 else None)
 
 
 def _statement(policy: Any, key: Ed25519PrivateKey, device_id: str, seq: int,
                finished: dt.datetime, rng: random.Random) -> dict[str, Any]:
-    facts = _facts(rng)
-    evidence = _evidence(rng)
+    facts, evidence = _facts_and_evidence(policy, rng)
     ev = evaluate(policy, facts, "linux", device_id, finished.date())
     predicate = build_report(
         policy=policy, facts=facts, evaluation=ev,
@@ -110,7 +94,7 @@ def _statement(policy: Any, key: Ed25519PrivateKey, device_id: str, seq: int,
         os_block={"family": "linux", "version": "Debian GNU/Linux 12", "release": "6.1.0",
                   "machine": "x86_64"},
         started=finished - dt.timedelta(seconds=rng.randint(5, 40)), finished=finished,
-        evidence=evidence, evidence_level="redacted" if evidence else "none", sequence=seq,
+        evidence=evidence, evidence_level="full" if evidence else "none", sequence=seq,
         probes_run=["disk", "firewall", "location", "network", "os", "vpn"])
     return build_statement(predicate, key)
 

@@ -1,13 +1,14 @@
 """Verification throughput: wfhaudit's Verifier vs bare Ed25519 verify of the same payloads.
 
-Generates N signed reports (realistic 5-10 KB predicates: a resolved policy, ~20 facts,
-findings from the real evaluator, redacted-style evidence), enrols their device keys in a signed
-trust file, then per chunk of reports times (a) `Ed25519PublicKey.verify(sig, PAE)` with cached
-key objects and (b) `Verifier.verify(envelope_bytes)` (parse, strict base64, key lookup,
-signature, strict payload parse, schema, binding, freshness, policy, sequence/duplicate,
-re-evaluation). Both run in the same process on the same payloads, alternating per chunk,
-next to (c) a pipeline with no checks at all (json.loads of the envelope, base64, Ed25519,
-SHA-256, json.loads of the payload): the ceiling for any pure-Python verifier of these bytes.
+Generates N signed reports (a resolved policy, the facts `check` would sign and the evidence
+they come from: recorded Linux probe cases, see bench/evidence_pool.py; findings from the real
+evaluator), enrols their device keys in a signed trust file, then per chunk of reports times
+(a) `Ed25519PublicKey.verify(sig, PAE)` with cached key objects, (b) `Verifier.verify` with
+every check including re-derivation of the facts from the carried evidence, (d) the same
+without re-derivation (the checks of before), and (c) a pipeline with no checks at all
+(json.loads of the envelope, base64, Ed25519, SHA-256, json.loads of the payload). All run in
+the same process on the same payloads, alternating per chunk. `--no-memo` turns the replay memo
+off: every report's evidence goes through the parsers, as if no two devices were alike.
 
     .venv/bin/python bench/verify_bench.py --n 10000
     .venv/bin/python bench/verify_bench.py --n 100000 --workers 2
@@ -33,13 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from evidence_pool import EvidencePool
 
 from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, pae
 from wfhaudit.crypto.keyutil import keyid
 from wfhaudit.crypto.statement import build_statement
 from wfhaudit.evaluate import evaluate
-from wfhaudit.facts import Fact, FactSet
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
 from wfhaudit.store.verifier_state import SQLiteStore
@@ -66,40 +67,6 @@ def _number(rng: random.Random, lo: float, hi: float) -> float:
     return value + 0.001 if value.is_integer() else value
 
 
-def _facts(rng: random.Random) -> FactSet:
-    fs = FactSet()
-    observed = {
-        "os.family": "linux", "os.version": f"Debian GNU/Linux 12.{rng.randint(1, 9)}",
-        "firewall.enabled": rng.random() < 0.8, "firewall.source": "nftables",
-        "firewall.profiles_off": [], "vpn.active": rng.random() < 0.7,
-        "vpn.full_tunnel": rng.random() < 0.5, "vpn.interface": f"wg{rng.randint(0, 3)}",
-        "disk.system_encrypted": rng.random() < 0.9, "disk.method": "luks2",
-        "disk.encryption_in_progress": False, "disk.unencrypted_volumes": [],
-        "location.office_network": False, "network.link": rng.choice(["wired", "wifi"]),
-        "network.rtt_ms": _number(rng, 8, 120), "network.jitter_ms": _number(rng, 0.2, 25),
-        "network.loss_pct": _number(rng, 0, 3), "network.download_mbps": _number(rng, 5, 900),
-        "network.upload_mbps": _number(rng, 1, 300), "network.mos": _number(rng, 3.1, 4.4),
-        "network.udp_ok": rng.random() < 0.95, "audio.headset_present": rng.random() < 0.8,
-    }
-    for key, value in observed.items():
-        fs.add(Fact.observed(key, value, ["bench"]))
-    fs.add(Fact.unknown("audio.headset_name", "no headset reported by PulseAudio", ["pactl"]))
-    return fs
-
-
-def _evidence(rng: random.Random) -> dict[str, Any]:
-    commands = []
-    for argv in (["nft", "list", "ruleset"], ["lsblk", "-J", "-o", "NAME,TYPE,FSTYPE"]):
-        words = rng.randint(10, 90)
-        stdout = " ".join(rng.choice(WORDS) for _ in range(words)).replace("UP ", "UP\n")
-        commands.append({"argv": argv, "returncode": 0, "stdout": stdout, "stderr": "",
-                         "duration_ms": rng.randint(2, 40), "error": None})
-    return {"format": "wfhaudit-evidence/1",
-            "os": {"family": "linux", "release": "6.1.0-27-amd64", "machine": "x86_64"},
-            "commands": commands, "files": {"/etc/os-release": 'PRETTY_NAME="Debian 12"\n'},
-            "dirs": {}, "snapshots": {}, "measurements": {}}
-
-
 class Fleet:
     """Devices, their keys and sequence counters, a signed trust file, a report generator."""
 
@@ -118,6 +85,7 @@ class Fleet:
         self.trust_bytes = sign_draft(draft, self.admin, NOW, 14)
         self.keyids = [keyid(k.public_key()) for k in self.keys]
         self.fast = True
+        self.pool = EvidencePool(self.policy)
 
     def report(self, index: int) -> tuple[bytes, bytes, bytes, Any]:
         """(envelope bytes, PAE, signature, public key) for one new report."""
@@ -129,7 +97,7 @@ class Fleet:
         d = index % len(self.keys)
         self.seq[d] += 1
         rng = self.rng
-        facts = _facts(rng)
+        facts, evidence = self.pool.pick(rng)
         finished = NOW - dt.timedelta(seconds=rng.randint(60, 5 * 86400))
         ev = evaluate(self.policy, facts, "linux", self.ids[d], finished.date())
         predicate = build_report(
@@ -138,7 +106,7 @@ class Fleet:
             os_block={"family": "linux", "version": "Debian GNU/Linux 12", "release": "6.1.0",
                       "machine": "x86_64"},
             started=finished - dt.timedelta(seconds=rng.randint(5, 40)), finished=finished,
-            evidence=_evidence(rng), evidence_level="redacted", sequence=self.seq[d],
+            evidence=evidence, evidence_level="full", sequence=self.seq[d],
             probes_run=["audio", "disk", "firewall", "network", "os", "vpn"])
         return build_statement(predicate, self.keys[d])
 
@@ -155,7 +123,7 @@ class Fleet:
 
 
 def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: int,
-        first_device: int = 0) -> dict[str, Any]:
+        first_device: int = 0, memo: bool = True) -> dict[str, Any]:
     """Verify n reports in chunks; times for bare Ed25519 and the full Verifier."""
     fleet = Fleet(policy, devices, seed, first_device)
     for i in range(20):  # use the fast serialiser only where it equals RFC 8785 for this data
@@ -166,18 +134,25 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
     store = SQLiteStore(Path(tmp) / "state.sqlite") if store_kind == "sqlite" else MemoryStore()
     trust = load_trust(fleet.trust_bytes, [fleet.admin.public_key()], NOW, store)
     verifier = Verifier(trust, now=NOW, store=store)
-    bare = full = floor = 0.0
+    if not memo:
+        verifier.claims.memo.limit = 0
+    plain = Verifier(trust, now=NOW, store=MemoryStore(), rederive=False)
+    bare = full = floor = before = 0.0
     done = accepted = mismatches = 0
     sizes: list[int] = []
     while done < n:
         batch = [fleet.report(done + i) for i in range(min(chunk, n - done))]
         sizes.extend(len(b[1]) for b in batch[:50])
-        for turn in ((0, 1, 2) if (done // chunk) % 2 == 0 else (2, 1, 0)):
+        for turn in ((0, 1, 2, 3) if (done // chunk) % 2 == 0 else (3, 2, 1, 0)):
             start = time.perf_counter()
             if turn == 0:
                 for _, message, sig, pub in batch:
                     pub.verify(sig, message)
                 bare += time.perf_counter() - start
+            elif turn == 3:  # every check but re-derivation (what verify did before)
+                for envelope, _, _, _ in batch:
+                    plain.verify(envelope, "bench")
+                before += time.perf_counter() - start
             elif turn == 2:  # no checks at all: json + base64 + verify + sha256 + json.loads
                 for envelope, _, _, pub in batch:
                     env = json.loads(envelope)
@@ -195,11 +170,13 @@ def run(n: int, policy: str, devices: int, chunk: int, store_kind: str, seed: in
         done += len(batch)
     store.close()
     shutil.rmtree(tmp, ignore_errors=True)
-    return {"n": n, "bare_s": bare, "full_s": full, "floor_s": floor, "accepted": accepted,
-            "mismatches": mismatches, "payload_sizes": sizes}
+    memo_stats = verifier.claims.memo
+    return {"n": n, "bare_s": bare, "full_s": full, "floor_s": floor, "before_s": before,
+            "accepted": accepted, "mismatches": mismatches, "payload_sizes": sizes,
+            "memo_hits": memo_stats.hits, "memo_misses": memo_stats.misses}
 
 
-def _worker(args: tuple[int, str, int, int, str, int, int]) -> dict[str, Any]:
+def _worker(args: tuple[int, str, int, int, str, int, int, bool]) -> dict[str, Any]:
     return run(*args)
 
 
@@ -215,10 +192,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="processes, each verifying n/workers reports of its own devices")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-memo", action="store_true",
+                        help="re-derive every report's facts through the parsers")
     args = parser.parse_args()
     per = args.n // args.workers
     jobs = [(per, args.policy, args.devices, args.chunk, args.store, args.seed + w,
-             w * args.devices) for w in range(args.workers)]
+             w * args.devices, not args.no_memo) for w in range(args.workers)]
     wall = time.perf_counter()
     if args.workers == 1:
         results = [run(*jobs[0])]
@@ -230,18 +209,22 @@ def main() -> None:
     bare = sum(r["bare_s"] for r in results)
     full = sum(r["full_s"] for r in results)
     floor = sum(r["floor_s"] for r in results)
+    before = sum(r["before_s"] for r in results)
+    hits = sum(r["memo_hits"] for r in results)
+    misses = sum(r["memo_misses"] for r in results)
     sizes = [s for r in results for s in r["payload_sizes"]]
     print(f"# verify_bench {dt.date.today()}  python {platform.python_version()}  "
           f"nproc {os.cpu_count()}  argv {' '.join(sys.argv[1:])}")
     print(f"payload (Statement JSON) bytes: min {min(sizes)}, median "
           f"{int(statistics.median(sizes))}, max {max(sizes)}")
     print("| N | workers | store | bare Ed25519 verify /s per core | Verifier.verify /s per core "
-          "| ratio | no-checks pipeline /s (ratio) | verify CPU s | accepted | VERDICT_MISMATCH |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| ratio | same without re-derivation /s (ratio) | no-checks pipeline /s (ratio) "
+          "| verify CPU s | accepted | replay memo hits/misses |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {n} | {args.workers} | {args.store} | {n / bare:,.0f} | {n / full:,.0f} | "
-          f"{100 * bare / full:.1f} % | {n / floor:,.0f} ({100 * bare / floor:.0f} %) | "
-          f"{full:.2f} | {sum(r['accepted'] for r in results)} | "
-          f"{sum(r['mismatches'] for r in results)} |")
+          f"{100 * bare / full:.1f} % | {n / before:,.0f} ({100 * bare / before:.1f} %) | "
+          f"{n / floor:,.0f} ({100 * bare / floor:.0f} %) | "
+          f"{full:.2f} | {sum(r['accepted'] for r in results)} | {hits}/{misses} |")
     print(f"wall time including report generation: {wall:.1f} s; verification alone on "
           f"{args.workers} core(s): {full / args.workers:.2f} s")
 

@@ -34,6 +34,12 @@ class Reason(str, Enum):
     SEQUENCE_ROLLBACK = "SEQUENCE_ROLLBACK"
     DUPLICATE = "DUPLICATE"
     UNSIGNED = "UNSIGNED"
+    # What the signature alone cannot vouch for (docs/signing.md, "What a signature proves").
+    REPLAYED = "REPLAYED"
+    CUSTODY_INSUFFICIENT = "CUSTODY_INSUFFICIENT"
+    EVIDENCE_MISSING = "EVIDENCE_MISSING"
+    EVIDENCE_MISMATCH = "EVIDENCE_MISMATCH"
+    CPU_LIMIT = "CPU_LIMIT"
     # Fatal: the trust file cannot be used, so nothing is verified.
     TRUST_UNTRUSTED = "TRUST_UNTRUSTED"
     TRUST_EXPIRED = "TRUST_EXPIRED"

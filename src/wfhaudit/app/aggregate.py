@@ -59,6 +59,7 @@ class AggregateOptions:
     now: dt.datetime | None = None
     progress: Callable[[int], None] | None = None
     stdout: TextIO | None = None  # where an output named '-' goes
+    require_custody: str | None = None
 
 
 class _Prior:
@@ -159,10 +160,12 @@ def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
     trust_bytes = read_bytes(opts.trust, "trust file")
     trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
     store.commit()
-    expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
+    # A device counts until its key actually stops: a revocation dated in the future keeps it.
+    expected = sorted({k.device_id for k in trust.keys.values()
+                       if k.revoked_at is None or k.revoked_at > now.timestamp()})
     owners = {k.device_id: k.owner for k in trust.keys.values() if k.owner}
     config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
-                          opts.max_age or DEFAULT_MAX_AGE, whatif)
+                          opts.max_age or DEFAULT_MAX_AGE, whatif, opts.require_custody)
     return config, expected, trust.version, owners
 
 

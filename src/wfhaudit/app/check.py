@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wfhaudit.app.evidence_facts import carried_evidence
+from wfhaudit.app.keys import device_signer
 from wfhaudit.crypto.device_key import private_key_path
-from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
-from wfhaudit.crypto.statement import sign_with_device_key
+from wfhaudit.crypto.identity import local_identity, next_sequence
+from wfhaudit.crypto.statement import sign_report
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
 from wfhaudit.evaluate import Evaluation, Verdict, evaluate
 from wfhaudit.facts import CATALOGUE, FactSet
 from wfhaudit.host import Evidence, LiveHost, RecordedHost
-from wfhaudit.host.redact import Redactor
 from wfhaudit.host.session import invoking_user, running_as_root
 from wfhaudit.policy.loader import DEFAULT_POLICY, load_policy
 from wfhaudit.policy.model import Policy
@@ -99,6 +99,9 @@ def run_check(options: CheckOptions) -> CheckResult:
     _check_probe_names(options.only, "--only")
     _check_probe_names(options.skip, "--skip")
     clock = options.now or (lambda: dt.datetime.now(dt.timezone.utc))
+    if options.replay and options.campaign:
+        raise UsageError("--campaign cannot be used with --replay: replayed evidence is not a "
+                         "live check, so it can never answer IT's campaign")
     policy = load_policy(options.policy)
     campaign = None
     if options.campaign:
@@ -114,17 +117,19 @@ def run_check(options: CheckOptions) -> CheckResult:
                           policy.settings, _skipped(options.only, options.skip), options.events)
     finished = clock()
     identity = local_identity()
-    evaluation = evaluate(policy, facts, host.os.family, identity.id, finished.date())
     evidence_level = policy.setting("report", "evidence", default="redacted")
     raw_evidence = host.evidence.to_dict()
+    # The signed facts are the ones the carried evidence gives (IT's verifier re-derives them).
+    carried = carried_evidence(facts, raw_evidence, evidence_level, policy.settings, identity.name,
+                               [host.session.name] if host.session else [])
+    facts = carried.facts
+    evaluation = evaluate(policy, facts, host.os.family, identity.id, finished.date())
     report = build_report(
         policy=policy, facts=facts, evaluation=evaluation,
         device={"id": identity.id, "name": identity.name},
         os_block={"family": host.os.family, "version": facts.get("os.version").value,
                   "release": host.os.release, "machine": host.os.machine},
-        started=started, finished=finished,
-        evidence=_evidence_for_report(raw_evidence, evidence_level, identity.name,
-                                      host.session.name if host.session else ""),
+        started=started, finished=finished, evidence=carried.evidence,
         evidence_level=evidence_level,
         sequence=next_sequence() if options.write else 0, campaign=campaign,
         probes_run=sorted({CATALOGUE[k].probe for k in facts.facts}))
@@ -155,21 +160,6 @@ def needs_admin(facts: FactSet) -> tuple[str, ...]:
                         if not f.is_known and _ROOT_ADVICE in (f.reason or "")))
 
 
-def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str,
-                         session_user: str = "") -> dict[str, Any] | None:
-    if level == "none":
-        return None
-    if level == "full":
-        return raw
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = ""
-    names = [n for n in (host_name, user, session_user) if n]
-    redacted: dict[str, Any] = Redactor(redaction_key(), names).value(raw)
-    return redacted
-
-
 SIGNED_SUFFIX, UNSIGNED_SUFFIX = ".wfh.json", ".wfh.unsigned.json"
 
 
@@ -188,7 +178,7 @@ def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
         path = path.with_name(path.name.replace(suffix, f"-{report['sequence']}{suffix}"))
     if sign:
 
-        return write_atomic(path, sign_with_device_key(report), mode=0o644)
+        return write_atomic(path, sign_report(report, device_signer()), mode=0o644)
     data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
     return write_atomic(path, data, mode=0o644)
 

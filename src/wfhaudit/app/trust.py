@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from wfhaudit.crypto.keyutil import BadKeyError, device_id_hint, load_public_keys
+from wfhaudit.crypto.keyutil import BadKeyError, PublicKey, device_id_hint, load_public_keys
 from wfhaudit.errors import InvalidInputError, UsageError
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.trust.campaign import make_challenge, new_nonce, trust_entry
@@ -24,7 +24,15 @@ from wfhaudit.trust.draft import (
     signed_version,
     write_draft,
 )
+from wfhaudit.trust.enrol import (
+    check_custody,
+    check_enrolment,
+    key_diff,
+    previous_document,
+    supersede,
+)
 from wfhaudit.trust.file import ADMIN_PIN_NAME
+from wfhaudit.trust.tpm_cert import certification_for
 from wfhaudit.util.files import read_bytes, write_atomic
 
 
@@ -52,12 +60,19 @@ class Enrolment:
 
     device_id: str
     keyid: str
+    superseded: tuple[str, ...] = ()
 
 
 def enrol_device(draft_path: Path, key_file: Path, device_id: str | None, owner: str | None,
                  not_before: dt.datetime | None, not_after: dt.datetime | None,
-                 days: int) -> Enrolment:
-    """Add a device's exported public key to the draft (valid from 7 days back by default)."""
+                 days: int, *, rotate: bool = False, custody: str = "user",
+                 ak_pins: tuple[Path, ...] = ()) -> Enrolment:
+    """Add a device's exported public key to the draft (valid from 7 days back by default).
+
+    Refuses a key that would take over a device (see trust.enrol); with rotate the device's
+    earlier keys are superseded now. A `tpm` custody needs the key's TPM certification in the
+    exported file, checked here against the pinned attestation keys.
+    """
     raw = read_bytes(key_file, "public key")
     try:
         found = load_public_keys(raw)
@@ -79,9 +94,19 @@ def enrol_device(draft_path: Path, key_file: Path, device_id: str | None, owner:
     start = not_before or now() - dt.timedelta(days=7)
     end = not_after or now() + dt.timedelta(days=days)
     doc = read_draft(draft_path)
-    kid = add_device(doc, found[0], device, start, end, owner)
+    certification = certification_for(raw, found[0], check_custody(custody), ak_pins, key_file)
+    admins = _admin_pins(draft_path)
+    old_keys = check_enrolment(doc, found[0], device, rotate, admins)
+    if rotate:
+        supersede(doc, old_keys, now())
+    kid = add_device(doc, found[0], device, start, end, owner, custody, certification)
     write_draft(draft_path, doc)
-    return Enrolment(device, kid)
+    return Enrolment(device, kid, tuple(old_keys) if rotate else ())
+
+
+def _admin_pins(draft_path: Path) -> list[PublicKey]:
+    pin = draft_path.parent / ADMIN_PIN_NAME
+    return load_public_keys(read_bytes(pin, "admin public key")) if pin.is_file() else []
 
 
 def revoke_keys(draft_path: Path, keyids: list[str], device_id: str | None, reason: str,
@@ -129,11 +154,22 @@ def open_campaign(draft_path: Path, admin_key: Path, campaign_id: str, days: int
     return end
 
 
-def sign_trust(draft_path: Path, admin_key: Path, days: int, out: Path) -> tuple[int, str]:
-    """Sign the draft into out (version bumped, expiry set); returns (version, expires)."""
+@dataclass(frozen=True)
+class Signed:
+    """A signed trust file: its version, expiry and the per-device key changes it brings."""
+
+    version: int
+    expires: str
+    changes: tuple[str, ...]
+
+
+def sign_trust(draft_path: Path, admin_key: Path, days: int, out: Path) -> Signed:
+    """Sign the draft into out (version bumped, expiry set), with the key diff to the last one."""
     key = load_admin_key(admin_key)
     doc = read_draft(draft_path)
-    data = sign_draft(doc, key, now(), days, signed_version(out))
+    floor = signed_version(out)
+    previous = previous_document(out, key.public_key()) if floor else None
+    data = sign_draft(doc, key, now(), days, floor)
     write_atomic(out, data)
     write_draft(draft_path, doc)
-    return doc["version"], doc["expires"]
+    return Signed(doc["version"], doc["expires"], tuple(key_diff(previous, doc)))

@@ -29,6 +29,7 @@ class VerifyOptions:
     admin_pubkeys: tuple[Path, ...] = ()
     max_age: dt.timedelta = dt.timedelta(days=7)
     db: Path | None = None
+    require_custody: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
     ok = bad = mismatched = 0
     try:
         verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
-                                       max_age=opts.max_age)
+                                       max_age=opts.max_age,
+                                       require_custody=opts.require_custody)
         draft: dict[str, str] | None = None
         for path in iter_inputs(opts.inputs):
             result = verifier.verify_file(path)

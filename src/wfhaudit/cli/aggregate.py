@@ -58,13 +58,15 @@ def percent(ctx: click.Context, param: click.Parameter, value: str | None) -> fl
 @click.option("--allow-rejected", is_flag=True,
               help="Rejected inputs are listed but do not force exit 4; gates decide.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+@click.option("--require-custody", type=click.Choice(["user", "system", "tpm"]),
+              help="Reject reports signed by a key in weaker custody than this.")
 @click.pass_context
 def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
               admin_pubkey: tuple[Path, ...], policy_ref: str | None, json_out: Path | None,
               junit_out: Path | None, csv_out: Path | None, md_out: Path | None,
               html_out: Path | None, db: Path | None, min_ready: float | None,
               fail_on: str | None, max_age: str | None, allow_rejected: bool,
-              jobs: int | None) -> None:
+              jobs: int | None, require_custody: str | None) -> None:
     """Verify and aggregate signed reports from files, folders (recursive) and globs.
 
     Every input is verified like `wfhaudit verify`; the latest verified report per device
@@ -100,7 +102,8 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
         outputs=outputs, db=db,
         gates=GateSpec(min_ready, fail_on, age_s, allow_rejected),
         max_age=dt.timedelta(seconds=age_s) if age_s is not None else None,
-        jobs=jobs or 0, progress=progress, stdout=sys.stdout))
+        jobs=jobs or 0, progress=progress, stdout=sys.stdout,
+        require_custody=require_custody))
     if tty:
         click.echo("", err=True)
 

@@ -87,18 +87,31 @@ def init_cmd(admin_key: Path, create_admin_key: bool, min_tool_version: str | No
                                    "made before enrolment and still fresh verify).")
 @click.option("--not-after", help="Key valid until (default: --days from now).")
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True)
+@click.option("--rotate", is_flag=True, help="The device is enrolled already and this is its "
+                                             "new key: its old keys are superseded now.")
+@click.option("--custody", type=click.Choice(["user", "system", "tpm"]), default="user",
+              show_default=True, help="Where the private key lives, as IT installed it: the "
+                                      "user's folder, the system service's folder, or a TPM.")
+@click.option("--tpm-ak", "tpm_ak", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="With --custody tpm: the device's pinned TPM attestation key (TPM2B_PUBLIC).")
 @DRAFT
 def add_device_cmd(key_file: Path, device_id: str | None, owner: str | None,
-                   not_before: str | None, not_after: str | None, days: int,
-                   draft_path: Path) -> None:
+                   not_before: str | None, not_after: str | None, days: int, rotate: bool,
+                   custody: str, tpm_ak: tuple[Path, ...], draft_path: Path) -> None:
     """Enrol a device key from its exported public key.
+
+    Refuses a device id that is enrolled already (unless --rotate), the admin key, and a key
+    enrolled for any device.
 
     Example: wfhaudit trust add-device --key dev-1234.pub --owner jdoe@example.com
     """
     done = enrol_device(draft_path, key_file, device_id, owner, _when(not_before, "--not-before"),
-                        _when(not_after, "--not-after"), days)
-    click.echo(f"Enrolled {done.device_id} key {done.keyid} (run `wfhaudit trust sign` to "
-               "publish)", err=True)
+                        _when(not_after, "--not-after"), days, rotate=rotate, custody=custody,
+                        ak_pins=tpm_ak)
+    click.echo(f"Enrolled {done.device_id} key {done.keyid} (custody {custody}; run "
+               "`wfhaudit trust sign` to publish)", err=True)
+    for kid in done.superseded:
+        click.echo(f"  superseded its old key {kid}", err=True)
 
 
 @trust.command()
@@ -167,8 +180,12 @@ def sign(admin_key: Path, days: int, out: Path, draft_path: Path) -> None:
 
     Example: wfhaudit trust sign --admin-key it-admin.pem --days 14 --out trust.json
     """
-    version, expires = sign_trust(draft_path, admin_key, days, out)
-    click.echo(f"Signed {out}: version {version}, expires {expires}", err=True)
+    signed = sign_trust(draft_path, admin_key, days, out)
+    click.echo(f"Signed {out}: version {signed.version}, expires {signed.expires}", err=True)
+    click.echo("Device keys changed since the last signed file:" if signed.changes else
+               "No device key changed since the last signed file.", err=True)
+    for line in signed.changes:
+        click.echo(f"  {for_terminal(line)}", err=True)
 
 
 @trust.command()

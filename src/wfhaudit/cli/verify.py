@@ -28,9 +28,13 @@ from wfhaudit.verify.result import VerifyResult
               help="Reject reports that finished longer ago (e.g. 36h, 7d).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite state: trust version, last sequence per device, seen reports.")
+@click.option("--require-custody", type=click.Choice(["user", "system", "tpm"]),
+              help="Reject reports signed by a key in weaker custody (system: a service "
+                   "account holds it; tpm: it cannot leave the TPM).")
 @click.pass_context
 def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
-           admin_pubkey: tuple[Path, ...], as_json: bool, max_age: str, db: Path | None) -> None:
+           admin_pubkey: tuple[Path, ...], as_json: bool, max_age: str, db: Path | None,
+           require_custody: str | None) -> None:
     """Verify signed reports; a rejected report never counts as a pass.
 
     Exit 0 when every report verified, 4 when any was rejected, 3 when the trust file is
@@ -52,14 +56,16 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
             extra = f"  [{', '.join(result.warnings)}: {for_terminal(result.detail)}]" \
                 if result.warnings else ""
             click.echo(f"verified  {result.device_id}  #{result.sequence}  {result.verdict}"
-                       f"  {for_terminal(result.source)}{extra}", err=True)
+                       f"  custody {result.custody}  {for_terminal(result.source)}{extra}",
+                       err=True)
         else:
             click.echo(f"REJECTED  {result.reason}  {for_terminal(result.source)}: "
                        f"{for_terminal(result.detail)}", err=True)
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
 
-    opts = VerifyOptions(tuple(str(p) for p in reports), trust_path, admin_pubkey, age, db)
+    opts = VerifyOptions(tuple(str(p) for p in reports), trust_path, admin_pubkey, age, db,
+                         require_custody)
     try:
         summary = run_verify(opts, show)
     except TrustError as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from wfhaudit.crypto.custody import check_key_file
 from wfhaudit.crypto.identity import data_dir, local_identity, read_private
 from wfhaudit.crypto.keyutil import keyid, spki_sha256, ssh_fingerprint
 from wfhaudit.errors import KeyFileError
@@ -132,6 +133,7 @@ def load_device_key() -> DeviceKey:
     if not path.exists() and not path.is_symlink():
         raise KeyFileError(f"{path}: no device key yet; create one with `wfhaudit keys init` "
                            "(or run `wfhaudit check`)")
+    check_key_file(path)  # as strict as creating: another user's folder or file is refused
     return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
 
 

@@ -7,11 +7,10 @@ import binascii
 import sys
 from typing import Any, NamedTuple
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from wfhaudit.crypto import strictjson
 from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.keyutil import keyid
+from wfhaudit.crypto.signer import SigningKey
 from wfhaudit.reasons import Reason
 
 REPORT_PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -62,8 +61,8 @@ else:  # pragma: no cover - Python 3.10
         return base64.b64decode(text, validate=True)
 
 
-def sign_envelope(payload: bytes, payload_type: str, key: Ed25519PrivateKey) -> dict[str, Any]:
-    """A DSSE envelope with exactly one Ed25519 signature over PAE(type, payload)."""
+def sign_envelope(payload: bytes, payload_type: str, key: SigningKey) -> dict[str, Any]:
+    """A DSSE envelope with exactly one signature (Ed25519, or ECDSA P-256) over PAE."""
     sig = key.sign(pae(payload_type.encode("ascii"), payload))
     return {"payload": base64.b64encode(payload).decode("ascii"), "payloadType": payload_type,
             "signatures": [{"keyid": keyid(key.public_key()),

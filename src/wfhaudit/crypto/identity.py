@@ -9,6 +9,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from wfhaudit.crypto.custody import check_folder
 from wfhaudit.errors import KeyFileError
 from wfhaudit.util.files import write_atomic
 
@@ -25,6 +26,7 @@ def data_dir() -> Path:
 
         path = Path(user_data_dir("wfhaudit", appauthor=False))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_folder(path)  # another user's folder (e.g. the service's) is never used
     return path
 
 

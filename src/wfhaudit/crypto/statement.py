@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from wfhaudit.crypto.canonical import canonical_bytes
-from wfhaudit.crypto.device_key import ensure_device_key
 from wfhaudit.crypto.dsse import REPORT_PAYLOAD_TYPE, envelope_bytes, sign_envelope
 from wfhaudit.crypto.keyutil import spki_sha256
+from wfhaudit.crypto.signer import SigningKey
 from wfhaudit.errors import ReportError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -22,7 +20,7 @@ PREDICATE_TYPE = "https://wfhaudit.dev/report/v1"
 SUBJECT_PREFIX = "urn:wfhaudit:device:"
 
 
-def build_statement(predicate: Mapping[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
+def build_statement(predicate: Mapping[str, Any], key: SigningKey) -> dict[str, Any]:
     """Statement whose subject is the device (its id and the digest of its public key)."""
     device_id = str(predicate["device"]["id"])
     return {"_type": STATEMENT_TYPE,
@@ -41,12 +39,7 @@ def statement_bytes(statement: Mapping[str, Any]) -> bytes:
                           f"({exc})") from None
 
 
-def sign_report(predicate: Mapping[str, Any], key: Ed25519PrivateKey) -> bytes:
-    """The signed report file: a DSSE envelope (one Ed25519 signature) around the Statement."""
+def sign_report(predicate: Mapping[str, Any], key: SigningKey) -> bytes:
+    """The signed report file: a DSSE envelope (one signature) around the Statement."""
     payload = statement_bytes(build_statement(predicate, key))
     return envelope_bytes(sign_envelope(payload, REPORT_PAYLOAD_TYPE, key))
-
-
-def sign_with_device_key(predicate: Mapping[str, Any]) -> bytes:
-    """Sign with this device's key, creating the key on first use."""
-    return sign_report(predicate, ensure_device_key().private)

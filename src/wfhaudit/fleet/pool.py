@@ -42,6 +42,7 @@ class WorkerConfig:
     now: dt.datetime
     max_age: dt.timedelta
     whatif: Policy | None = None
+    require_custody: str | None = None
 
 
 class Worker:
@@ -51,7 +52,8 @@ class Worker:
 
         pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
         trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)
-        self.verifier = Verifier(trust, now=config.now, max_age=config.max_age)
+        self.verifier = Verifier(trust, now=config.now, max_age=config.max_age,
+                                 require_custody=config.require_custody)
         self.judge = Judge(config.whatif)
 
     def row(self, path: str, data: bytes | None = None,
@@ -74,7 +76,7 @@ class Worker:
             return self.judge.judge(result.predicate, policy, result.policy_digest, source=source,
                                     payload_sha256=result.payload_sha256,
                                     device_id=result.device_id, sequence=result.sequence or 0,
-                                    warnings=result.warnings)
+                                    warnings=result.warnings, custody=result.custody or "user")
         except JudgeError as exc:
             return Rejected(source, SCHEMA_INVALID, str(exc), result.payload_sha256,
                             result.device_id)

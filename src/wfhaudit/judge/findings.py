@@ -105,7 +105,7 @@ class Judge:
 
     def judge(self, predicate: Mapping[str, Any], own_policy: Policy, own_digest: str, *,
               source: str, payload_sha256: str, device_id: str, sequence: int,
-              warnings: tuple[str, ...] = ()) -> Accepted:
+              warnings: tuple[str, ...] = (), custody: str = "user") -> Accepted:
         """Recompute the verdict under the report's accepted policy (and the what-if policy)."""
         info = self._infos.get(own_digest)
         if info is None:
@@ -136,7 +136,7 @@ class Judge:
             os_family=clip(os_family, 20), os_version=clip(os_block.get("version") or "", 120),
             tool_version=clip(tool.get("version", ""), 40), own=own, whatif=whatif,
             claimed_verdict=clip(claimed, 20), evidence=_evidence(facts, own, whatif),
-            warnings=warnings)
+            warnings=warnings, custody=custody)
 
 
 def _evidence(facts: Mapping[str, Any], own: Judgement,

@@ -100,6 +100,7 @@ class Accepted:
     claimed_verdict: str
     evidence: tuple[tuple[str, str], ...] = ()  # (fact key, short text) for facts behind issues
     warnings: tuple[str, ...] = ()
+    custody: str = "user"  # the signing key's custody in the trust file
 
     @property
     def active(self) -> Judgement:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from wfhaudit.facts import CATALOGUE, FactSpec, FactType
+from wfhaudit.policy.regex_guard import RegexRisk, check_pattern
 
 _NUMERIC_OPS = ("min", "max", "above", "below")
 
@@ -64,8 +65,11 @@ def expectation_problems(spec: FactSpec, expect: Mapping[str, Any], path: str
             else:
                 try:
                     re.compile(arg)
+                    check_pattern(arg)
                 except re.error as exc:
                     yield here, f"invalid regular expression: {exc}"
+                except RegexRisk as exc:
+                    yield here, f"regular expression refused: {exc}"
 
 
 def rule_problems(rule: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:

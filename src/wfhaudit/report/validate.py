@@ -11,6 +11,10 @@ from wfhaudit.report.model import REPORT_FORMAT
 from wfhaudit.util.timefmt import parse_epoch
 
 MAX_FACTS = 1000
+# Bounded work per report: a fact string (or list item) is at most 4 KiB (4096 characters) and
+# a list at most 256 items, so no policy pattern can be made to run on a huge string.
+MAX_FACT_STRING = 4096
+MAX_FACT_ITEMS = 256
 MAX_FINDINGS = 2000
 EVIDENCE_MAX_DEPTH = 24
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
@@ -66,8 +70,9 @@ def _text(obj: dict[str, Any], key: str, path: str) -> str:
 def _value_ok(value: Any) -> bool:
     kind = type(value)
     if kind is list:
-        return all(type(x) is str for x in value)
-    return kind in _SCALARS
+        return len(value) <= MAX_FACT_ITEMS and all(
+            type(x) is str and len(x) <= MAX_FACT_STRING for x in value)
+    return kind in _SCALARS and (kind is not str or len(value) <= MAX_FACT_STRING)
 
 
 def check_predicate(p: Any) -> PredicateView:
@@ -102,7 +107,8 @@ def check_predicate(p: Any) -> PredicateView:
         if type(fact) is not dict or not _value_ok(fact.get("value")) \
                 or type(fact.get("sources", _EMPTY)) is not list:
             raise SchemaProblem(f"$.predicate.facts.{key[:60]}: expected an object with a "
-                                "scalar or string-list value and a list of sources")
+                                "scalar or string-list value and a list of sources (strings "
+                                f"at most {MAX_FACT_STRING} characters)")
     findings = p.get("findings")
     if type(findings) is not list or len(findings) > MAX_FINDINGS:
         raise SchemaProblem(f"$.predicate.findings: expected a list of at most {MAX_FINDINGS}")

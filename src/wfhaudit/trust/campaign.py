@@ -86,6 +86,7 @@ def read_challenge(path: Path) -> dict[str, Any]:
             raise InvalidInputError(f"{path}: not a wfhaudit campaign file ({exc})") from None
     try:
         doc = strictjson.loads(payload)
+        strictjson.check_depth(doc, 8)
     except strictjson.StrictJSONError as exc:
         raise InvalidInputError(f"{path}: {exc}") from None
     ok = (type(doc) is dict and doc.get("_type") == CAMPAIGN_TYPE

@@ -65,8 +65,9 @@ def write_draft(path: Path, doc: dict[str, Any]) -> Path:
 
 
 def add_device(doc: dict[str, Any], key: PublicKey, device_id: str, not_before: dt.datetime,
-               not_after: dt.datetime, owner: str | None = None) -> str:
-    """Enrol a key for a device (a second key for a known device is a rotation); its key id."""
+               not_after: dt.datetime, owner: str | None = None, custody: str = "user",
+               certification: dict[str, Any] | None = None) -> str:
+    """Add a key for a device (no takeover checks: see trust.enrol); its key id."""
     if not safe_device_id(device_id):
         raise InvalidInputError(f"device id {device_id!r}: use letters, digits, '.', '_' or '-'")
     check_not_weak(key)
@@ -74,9 +75,11 @@ def add_device(doc: dict[str, Any], key: PublicKey, device_id: str, not_before: 
     for dev in doc["devices"]:
         if any(k["keyid"] == kid for k in dev["keys"]):
             raise InvalidInputError(f"key {kid} is already enrolled for {dev['deviceId']}")
-    entry = {"keyid": kid, "alg": algorithm_of(key),
-             "spki": base64.b64encode(spki_der(key)).decode("ascii"), "storage": "software",
+    entry: dict[str, Any] = {"keyid": kid, "alg": algorithm_of(key),
+             "spki": base64.b64encode(spki_der(key)).decode("ascii"), "custody": custody,
              "notBefore": stamp(not_before), "notAfter": stamp(not_after)}
+    if certification is not None:
+        entry["certification"] = certification
     for dev in doc["devices"]:
         if dev["deviceId"] == device_id:
             dev["keys"].append(entry)

@@ -28,6 +28,7 @@ from wfhaudit.crypto.dsse import (
 )
 from wfhaudit.crypto.keyutil import (
     ALGORITHMS,
+    ECDSA_P256,
     BadKeyError,
     PublicKey,
     algorithm_of,
@@ -44,6 +45,7 @@ from wfhaudit.util.timefmt import parse_epoch, to_datetime
 TRUST_TYPE = "https://wfhaudit.dev/trust/v1"
 ADMIN_PIN_NAME = "wfhaudit-admin.pub"
 REVOKE_REASONS = ("key-compromise", "retired", "superseded")
+CUSTODY_LEVELS = ("user", "system", "tpm")
 DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?")
 
@@ -75,6 +77,7 @@ class TrustedKey:
     not_after: float
     revoked_at: float | None = None
     revoke_reason: str | None = None
+    custody: str = "user"  # user | system | tpm: where the private key lives, fixed by IT
     owner: str | None = None  # the person responsible, as IT wrote it (shown, never trusted)
 
 
@@ -167,9 +170,14 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
             assert nb is not None and na is not None  # noqa: S101 - _stamp raised otherwise
             _need(nb < na, kpath, "notBefore must be before notAfter")
             rev_at, rev_reason = revoked.get(kid, (None, None))
+            custody = entry.get("custody", "user")
+            _need(custody in CUSTODY_LEVELS, f"{kpath}.custody",
+                  f"expected one of {', '.join(CUSTODY_LEVELS)}")
+            _need(custody != "tpm" or alg == ECDSA_P256, f"{kpath}.custody",
+                  "a TPM key is ECDSA P-256")
             owner = dev.get("owner") if type(dev.get("owner")) is str else None
             keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason,
-                                   owner[:200] if owner else None)
+                                   custody, owner[:200] if owner else None)
     return keys
 
 

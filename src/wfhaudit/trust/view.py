@@ -54,7 +54,8 @@ def describe_lines(path: Path, doc: dict[str, Any], status: str) -> list[str]:
         for k in dev["keys"]:
             r = revoked.get(k["keyid"])
             state = f"REVOKED {r['reason']} {r['revokedAt']}" if r else "active"
-            lines.append(f"    {k['keyid'][:23]}…  {k['alg']}  {k['notBefore']} .. "
+            lines.append(f"    {k['keyid'][:23]}…  {k['alg']}  custody {k.get('custody', 'user')}  "
+                         f"{k['notBefore']} .. "
                          f"{k['notAfter']}  {state}")
     for c in doc.get("campaigns", []):
         who = f" device {for_terminal(c['deviceId'])}" if c.get("deviceId") else ""

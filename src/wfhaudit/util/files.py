@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from wfhaudit.errors import InvalidInputError
+from wfhaudit.util import jsonstrict
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
@@ -51,12 +51,9 @@ def read_bytes(path: str | os.PathLike[str], what: str = "file") -> bytes:
 
 
 def read_json(path: str | os.PathLike[str], what: str = "file") -> Any:
-    """Read and parse a JSON file; bad JSON names the line and column."""
+    """Read and parse a JSON file strictly (no duplicate names, nesting capped); exit 3 with where."""
     raw = read_bytes(path, what)
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path}: {what} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}") from None
+        return jsonstrict.loads(raw)
+    except jsonstrict.JSONProblem as exc:
+        raise InvalidInputError(f"{path}: {what}: {exc}") from None

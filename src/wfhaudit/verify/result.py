@@ -34,6 +34,7 @@ class VerifyResult:
     trust_version: int | None = None
     received_at: dt.datetime | None = None
     predicate: dict[str, Any] | None = None
+    custody: str | None = None  # the signing key's custody in the trust file
 
     @property
     def verified(self) -> bool:
@@ -48,7 +49,8 @@ class VerifyResult:
                 "deviceId": self.device_id, "sequence": self.sequence,
                 "reportId": self.report_id, "finishedAt": self.finished_at,
                 "policyDigest": self.policy_digest, "verifierVerdict": self.verdict,
-                "warnings": list(self.warnings), "trustVersion": self.trust_version}
+                "warnings": list(self.warnings), "trustVersion": self.trust_version,
+                "custody": self.custody}
 
 
 def rejected(source: str, reason: Reason, detail: str, **fields: Any) -> VerifyResult:
@@ -60,7 +62,8 @@ def demote(result: VerifyResult, reason: Reason, detail: str) -> VerifyResult:
     """A checked report rejected by a stateful rule (sequence, duplicate)."""
     return VerifyResult(result.source, False, reason.value, detail, result.payload_sha256,
                         result.keyid_hint, result.device_id, result.sequence, result.report_id,
-                        result.finished_at, result.policy_digest, trust_version=result.trust_version)
+                        result.finished_at, result.policy_digest, trust_version=result.trust_version,
+                        custody=result.custody)
 
 
 def mismatch_detail(reported_verdict: str, reported: tuple[tuple[str, str], ...], verdict: str,

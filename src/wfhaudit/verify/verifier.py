@@ -38,6 +38,8 @@ from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
 from wfhaudit.verify import hints
+from wfhaudit.verify.claims import ClaimChecks, Refusal, check_replayed
+from wfhaudit.verify.cpulimit import DEFAULT_CPU_LIMIT_S, CpuLimitExceeded, cpu_limit
 from wfhaudit.verify.inputs import try_read
 from wfhaudit.verify.result import VerifyResult, demote, mismatch_detail, rejected
 from wfhaudit.verify.state import Accepted, MemoryStore, VerifierStore
@@ -62,8 +64,12 @@ class Verifier:
     def __init__(self, trust: Trust, *, now: dt.datetime | None = None,
                  max_age: dt.timedelta = DEFAULT_MAX_AGE, skew: dt.timedelta = DEFAULT_SKEW,
                  store: VerifierStore | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 campaign_grace: dt.timedelta = CAMPAIGN_GRACE) -> None:
+                 campaign_grace: dt.timedelta = CAMPAIGN_GRACE,
+                 require_custody: str | None = None, rederive: bool = True,
+                 cpu_limit_s: float | None = DEFAULT_CPU_LIMIT_S) -> None:
         self.trust = trust
+        self.claims = ClaimChecks(require_custody, rederive)
+        self.cpu_limit_s = cpu_limit_s
         self.now = now or now_utc()
         self.store: VerifierStore = store if store is not None else MemoryStore()
         self.max_bytes = max_bytes
@@ -110,6 +116,14 @@ class Verifier:
     def check(self, data: bytes, source: str = "<bytes>",
               received_at: dt.datetime | None = None) -> VerifyResult:
         """Steps 1-9 (without sequence/duplicate) and the re-evaluation; no store writes."""
+        try:
+            with cpu_limit(self.cpu_limit_s):
+                return self._check(data, source, received_at)
+        except CpuLimitExceeded:
+            return rejected(source, Reason.CPU_LIMIT, f"verifying used more than "
+                            f"{self.cpu_limit_s:g} s of CPU time", trust_version=self.trust.version)
+
+    def _check(self, data: bytes, source: str, received_at: dt.datetime | None) -> VerifyResult:
         tv = self.trust.version
         if len(data) > self.max_bytes:
             return rejected(source, Reason.TOO_LARGE, hints.html_page(data)
@@ -141,12 +155,15 @@ class Verifier:
                             keyid_hint=kid, trust_version=tv)
         digest = hashlib.sha256(payload).hexdigest()
         fields: dict[str, Any] = {"keyid_hint": kid, "trust_version": tv,
-                                  "payload_sha256": digest, "device_id": key.device_id}
+                                  "payload_sha256": digest, "device_id": key.device_id,
+                                  "custody": key.custody}
         try:
             predicate, view, entry = self._statement(payload, key)
             fields.update(sequence=view.sequence, report_id=view.report_id,
                           finished_at=predicate["finished_at"], policy_digest=view.policy_digest)
+            self._claims(key, predicate, None, view)
             entry, receipt = self._semantics(key, view, predicate, entry, digest, received_at)
+            self._claims(key, predicate, entry, view)
             verdict, statuses = self._judge(entry, view)
         except _Reject as exc:
             return rejected(source, exc.reason, exc.detail, **fields)
@@ -301,6 +318,17 @@ class Verifier:
             return self.policies.resolve(view.policy_digest, predicate["policy"]["document"])
         except PolicyProblem as exc:
             raise _Reject(Reason.POLICY_MISMATCH, str(exc)) from None
+
+    def _claims(self, key: TrustedKey, predicate: dict[str, Any], entry: PolicyEntry | None,
+                view: PredicateView) -> None:
+        """Checks of verify/claims.py: replay when entry is None, else the others."""
+        try:
+            if entry is None:
+                check_replayed(predicate)
+            else:
+                self.claims.check(key, predicate, entry.policy, view.os_family)
+        except Refusal as exc:
+            raise _Reject(exc.reason, exc.detail) from None
 
     def _judge(self, entry: PolicyEntry, view: PredicateView) -> tuple[str, tuple[tuple[str, str], ...]]:
         try:

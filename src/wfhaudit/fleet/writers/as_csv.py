@@ -12,7 +12,7 @@ from wfhaudit.util.text import for_csv
 COLUMNS = ("kind", "device", "status", "verdict", "score", "failing_rules", "sequence",
            "finished_at", "received_at", "device_name", "os", "tool_version", "policy_id",
            "policy_digest", "own_verdict", "whatif_verdict", "warnings", "input", "reason",
-           "detail")
+           "detail", "custody")
 
 
 def write_csv(ctx: RunContext, out: TextIO) -> None:
@@ -30,7 +30,7 @@ def write_csv(ctx: RunContext, out: TextIO) -> None:
                        tool_version=r.tool_version, policy_id=j.policy_id,
                        policy_digest=j.policy_digest, own_verdict=r.own.verdict,
                        whatif_verdict=r.whatif.verdict if r.whatif else "",
-                       warnings=" ".join(r.warnings), input=r.input)
+                       warnings=" ".join(r.warnings), input=r.input, custody=r.custody)
         elif d.stale_ts is not None:
             row["finished_at"] = iso(d.stale_ts)
         writer.writerow([for_csv(row.get(c)) for c in COLUMNS])

@@ -30,7 +30,7 @@ def _report(r: Accepted) -> dict[str, Any]:
            "sequence": r.sequence, "finished_at": r.finished_at, "device_name": r.device_name,
            "os": {"family": r.os_family, "version": r.os_version},
            "tool_version": r.tool_version, "claimed_verdict": r.claimed_verdict,
-           "warnings": list(r.warnings), "own": _judgement(r.own)}
+           "warnings": list(r.warnings), "custody": r.custody, "own": _judgement(r.own)}
     if r.whatif is not None:
         out["whatif"] = _judgement(r.whatif)
     return out

@@ -122,12 +122,12 @@ def device_row(d: DeviceState, owner: str, rejected: Rejected | None, with_detai
                            "finished_short": "",
                            "os": "", "name": "", "seq": "", "issues": [], "evidence": [],
                            "warnings": [], "details": False, "printed": printed,
-                           "rejected": None}
+                           "rejected": None, "custody": ""}
     if d.report is not None:
         j = d.report.active
         row.update(score=j.score, failing=len(j.failing_rules), finished=d.report.finished_at,
                    os=f"{d.report.os_family} {d.report.os_version}".strip(),
-                   name=d.report.device_name, seq=d.report.sequence)
+                   name=d.report.device_name, seq=d.report.sequence, custody=d.report.custody)
         if rejected is not None and (rejected.finished_ts or 0) <= d.report.finished_ts:
             rejected = None  # an older rejected copy: the accepted report is the newest
         if with_details and j.issues:

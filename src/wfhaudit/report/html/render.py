@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,6 +20,7 @@ from wfhaudit import __version__
 from wfhaudit.errors import ReportError
 from wfhaudit.report.html.view import build_view
 from wfhaudit.report.reading import read_predicate_lenient
+from wfhaudit.util import jsonstrict
 from wfhaudit.util.files import read_bytes, write_atomic
 from wfhaudit.util.text import json_for_script, visible
 
@@ -77,8 +77,8 @@ def load_report(path: Path) -> LoadedReport:
     """Read a report file (envelope, Statement or plain predicate) without verifying it."""
     raw = read_bytes(path, "report")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        data = jsonstrict.loads(raw)
+    except jsonstrict.JSONProblem as exc:
         raise ReportError(f"{path}: not a JSON report ({exc})") from None
     form = "plain report"
     if isinstance(data, dict) and "payloadType" in data:
