@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wfhaudit.crypto.device_key import ensure_device_key
 from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
 from wfhaudit.crypto.statement import sign_with_device_key
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
@@ -24,7 +25,13 @@ from wfhaudit.probes.collect import ProbeEvents, _ignore, collect_facts
 from wfhaudit.report.model import build_report
 from wfhaudit.report.reading import read_predicate_lenient
 from wfhaudit.trust.campaign import campaign_for_check
-from wfhaudit.util.files import read_json, write_atomic
+from wfhaudit.util.files import (
+    check_writable_folder,
+    create_new,
+    read_json,
+    sweep_temp_files,
+    write_atomic,
+)
 from wfhaudit.util.timefmt import parse_stamp, stamp
 
 
@@ -95,6 +102,7 @@ def run_check(options: CheckOptions) -> CheckResult:
     _check_probe_names(options.skip, "--skip")
     clock = options.now or (lambda: dt.datetime.now(dt.timezone.utc))
     policy = load_policy(options.policy)
+    _prepare_state(options, policy)
     campaign = None
     if options.campaign:
 
@@ -132,6 +140,24 @@ def run_check(options: CheckOptions) -> CheckResult:
     return CheckResult(report, evaluation, report_path, record_path)
 
 
+def _prepare_state(options: CheckOptions, policy: Policy) -> None:
+    """Before probing: the output folders are writable and this device's state files exist.
+
+    A problem found here (full disk, read-only folder, damaged state file) ends the check
+    with exit 3 before any probe runs, instead of after a minute of probing.
+    """
+    if options.write:
+        check_writable_folder(options.out_dir, "--out")
+        sweep_temp_files(options.out_dir)
+    if options.record:
+        check_writable_folder(options.record.parent, "--record")
+    local_identity()
+    if options.write and options.sign:
+        ensure_device_key()
+    if policy.setting("report", "evidence", default="redacted") == "redacted":
+        redaction_key()
+
+
 def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str) -> dict[str, Any] | None:
     if level == "none":
         return None
@@ -148,22 +174,32 @@ def _evidence_for_report(raw: dict[str, Any], level: str, host_name: str) -> dic
 
 
 def report_filename(report: Mapping[str, Any]) -> str:
-    """<device>.<UTC time>.wfh.json; never trusted by the verifier."""
-    stamp = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
-    return f"{report['device']['id']}.{stamp}.wfh.json"
+    """<device>.<sequence, 8 digits>.<UTC time>.wfh.json; never trusted by the verifier.
+
+    The zero-padded sequence comes first so that a folder listed in name order is in sequence
+    order whatever the clock did, which is the order `wfhaudit verify` expects.
+    """
+    when = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
+    return f"{report['device']['id']}.{int(report['sequence']):08d}.{when}.wfh.json"
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
-    """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
-    path = out_dir / report_filename(report)
-    if path.exists():
-        # Two runs finished in the same second: never overwrite the earlier report.
-        path = path.with_name(path.name.replace(".wfh.json", f"-{report['sequence']}.wfh.json"))
-    if sign:
+    """Write the report into out_dir: complete or not at all, never over another file.
 
-        return write_atomic(path, sign_with_device_key(report), mode=0o644)
-    data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-    return write_atomic(path, data, mode=0o644)
+    A signed DSSE envelope, or plain JSON if not sign.
+    """
+    if sign:
+        data = sign_with_device_key(report)
+    else:
+        data = (json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    name = report_filename(report)
+    path = out_dir / name
+    for n in range(2, 1000):
+        if create_new(path, data, mode=0o644):
+            return path
+        # Only when the sequence file was reset by hand: keep the earlier report.
+        path = out_dir / name.replace(".wfh.json", f"-{n}.wfh.json")
+    raise InvalidInputError(f"{out_dir}: too many reports named {name}")
 
 
 def run_probes(names: Sequence[str], replay: Path | None,

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wfhaudit.errors import ExitCode
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import open_store
 from wfhaudit.trust.file import describe
+from wfhaudit.util import signals
 from wfhaudit.verify.inputs import check_specs, iter_inputs
 from wfhaudit.verify.result import VerifyResult
 from wfhaudit.verify.state import MemoryStore, VerifierStore
@@ -48,7 +49,7 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
     A trust file that cannot be used raises TrustError before any input is read.
     """
     check_specs(opts.inputs)
-    store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
+    store: VerifierStore = open_store(opts.db) if opts.db else MemoryStore()
     ok = bad = mismatched = 0
     try:
         verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
@@ -61,7 +62,8 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
             else:
                 bad += 1
             on_result(result)
-        store.commit()
+        with signals.deferred():
+            store.commit()  # one transaction, only when every input was seen
     finally:
         store.close()
     return VerifySummary(ok, bad, mismatched, describe(verifier.trust))

@@ -15,6 +15,8 @@ import click
 
 from wfhaudit import __version__
 from wfhaudit.errors import ExitCode, WfhauditError
+from wfhaudit.util import signals
+from wfhaudit.util.files import storage_error
 
 # Command name -> "module:attribute", in the order `--help` lists them.
 COMMANDS = {
@@ -52,6 +54,20 @@ class WfhGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            # Before click turns it into "Aborted!" and exit 1, which means NOT READY here.
+            code = getattr(exc, "exit_code", ExitCode.INTERRUPTED)
+            signals.run_callbacks()
+            name = str(exc) or "SIGINT"
+            click.echo(f"wfhaudit: stopped by {name}; nothing partial was left", err=True)
+            ctx.exit(int(code))
+        except OSError as exc:
+            # The environment, not a bug: a full disk, a read-only or missing folder.
+            if ctx.meta.get("wfhaudit.debug"):
+                raise
+            click.echo(f"wfhaudit: error: {storage_error(exc, exc.filename or '?', 'use it')}",
+                       err=True)
+            ctx.exit(int(ExitCode.INVALID_INPUT))
         except WfhauditError as exc:
             if ctx.meta.get("wfhaudit.debug"):
                 raise
@@ -84,6 +100,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point."""
+    signals.install()
+    # Text for people must never crash on a locale that cannot show it (JSON is ASCII anyway).
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     cli.main(args=argv, prog_name="wfhaudit")
     sys.exit(0)  # pragma: no cover - click always exits in standalone mode
 

@@ -1,46 +1,105 @@
 """All-or-nothing outputs: stream each into a temp file beside it, rename all at the end.
 
 The same technique as `wfhaudit.util.files.write_atomic` (temp file in the target's folder,
-fsync, chmod, rename), but streaming, so a 100 MB JSON summary is never a string in memory,
-and staged, so either every output of a run appears or none does.
+fsync, chmod, rename, fsync the folder), but streaming, so a 100 MB JSON summary is never a
+string in memory, and staged, so either every output of a run appears or none does:
+
+    prepare()   flush and fsync every temp file (a full disk shows here, before anything moves)
+    publish()   rename them over their targets, keeping each previous target as a hard link
+    undo()      put the previous targets back (when what had to follow publish() failed)
+    finish()    drop the kept previous targets
+    discard()   remove every temp file; the targets stay as they were
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from wfhaudit.util.files import fsync_dir, storage_error, sweep_temp_files, temp_beside
+
 
 class StagedOutputs:
-    """Temp files opened beside their targets; commit() renames them, discard() removes them."""
+    """Temp files opened beside their targets (see the module docstring for the steps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: int = 0o644) -> None:
+        self.mode = mode
         self._staged: list[tuple[Path, str, TextIO]] = []
+        self._kept: list[tuple[Path, str | None]] = []  # (target, link to its previous file)
 
     def open(self, target: Path) -> TextIO:
         """A text file to write the output into (UTF-8, '\\n' newlines)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            sweep_temp_files(target.parent)
+            fd, tmp = temp_beside(target)
+        except OSError as exc:
+            raise storage_error(exc, target) from None
         fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._staged.append((target, tmp, fh))
         return fh
 
-    def commit(self, mode: int = 0o644) -> list[Path]:
-        """Flush and fsync every file, then rename each over its target."""
-        for _, tmp, fh in self._staged:
-            fh.flush()
-            os.fsync(fh.fileno())
-            fh.close()
-            os.chmod(tmp, mode)
+    def prepare(self) -> None:
+        """Flush, fsync and close every temp file."""
+        for target, tmp, fh in self._staged:
+            try:
+                if not fh.closed:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                    fh.close()
+                os.chmod(tmp, self.mode)
+            except OSError as exc:
+                raise storage_error(exc, target) from None
+
+    def publish(self) -> list[Path]:
+        """Rename every temp file over its target, keeping a link to each previous target."""
+        self.prepare()
         done = []
-        for target, tmp, _ in self._staged:
-            os.replace(tmp, target)
-            done.append(target)
+        try:
+            for target, tmp, _ in self._staged:
+                self._kept.append((target, self._keep(target)))
+                os.replace(tmp, target)
+                done.append(target)
+            for folder in {t.parent for t, _, _ in self._staged}:
+                fsync_dir(folder)
+        except OSError as exc:
+            self.undo()
+            raise storage_error(exc, done[-1] if done else self._staged[0][0]) from None
         self._staged = []
         return done
+
+    @staticmethod
+    def _keep(target: Path) -> str | None:
+        if not target.exists():
+            return None
+        fd, keep = temp_beside(target)
+        os.close(fd)
+        os.unlink(keep)
+        try:
+            os.link(target, keep)
+        except OSError:  # no hard links here: the previous output cannot be put back
+            return ""
+        return keep
+
+    def undo(self) -> None:
+        """Put back the targets replaced by publish() (those that had no previous file go)."""
+        for target, keep in reversed(self._kept):
+            with contextlib.suppress(OSError):
+                if keep:
+                    os.replace(keep, target)
+                elif keep is None:
+                    os.unlink(target)
+        self._kept = []
+
+    def finish(self) -> None:
+        """Drop the links to the previous targets."""
+        for _, keep in self._kept:
+            if keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(keep)
+        self._kept = []
 
     def discard(self) -> None:
         """Close and delete every temp file (targets are left as they were)."""
@@ -50,3 +109,10 @@ class StagedOutputs:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         self._staged = []
+        self.finish()
+
+    def commit(self) -> list[Path]:
+        """publish() and finish(): for outputs that need nothing else to succeed with them."""
+        done = self.publish()
+        self.finish()
+        return done

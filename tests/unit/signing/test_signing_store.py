@@ -10,7 +10,7 @@ from tests.security.pki import NOW, Pki
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.reasons import TrustError
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import SQLiteStore
 from wfhaudit.trust.file import load_trust
 from wfhaudit.verify.state import Accepted, MemoryStore
 from wfhaudit.verify.verifier import Verifier
