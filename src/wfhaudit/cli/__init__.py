@@ -98,6 +98,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
 
+def _stopped(exc: BaseException | None) -> int:
+    """Exit code (and a line on stderr) for a stop signal that arrived outside a command."""
+    code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
+    click.echo(f"wfhaudit: stopped by {exc or 'SIGINT'}", err=True)
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point."""
     signals.install()
@@ -106,8 +113,23 @@ def main(argv: list[str] | None = None) -> NoReturn:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    cli.main(args=argv, prog_name="wfhaudit")
-    sys.exit(0)  # pragma: no cover - click always exits in standalone mode
+    # Not standalone: click would turn a Ctrl-C that lands outside a command into "Aborted!"
+    # and exit 1, which here means NOT READY or "a gate failed".
+    try:
+        code = cli.main(args=argv, prog_name="wfhaudit", standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            code = _stopped(cause)
+        else:
+            click.echo("Aborted!", err=True)
+            code = 1
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except KeyboardInterrupt as exc:
+        code = _stopped(exc)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["cli", "main"]

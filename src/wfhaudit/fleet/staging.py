@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from wfhaudit.util import signals
 from wfhaudit.util.files import fsync_dir, storage_error, sweep_temp_files, temp_beside
 
 
@@ -34,11 +35,12 @@ class StagedOutputs:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             sweep_temp_files(target.parent)
-            fd, tmp = temp_beside(target)
+            with signals.deferred():  # created and listed for discard(), or neither
+                fd, tmp = temp_beside(target)
+                fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                self._staged.append((target, tmp, fh))
         except OSError as exc:
             raise storage_error(exc, target) from None
-        fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self._staged.append((target, tmp, fh))
         return fh
 
     def prepare(self) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wfhaudit.errors import InvalidInputError, StorageError
+from wfhaudit.util import signals
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 _TEMP = re.compile(r"^\..+\.(\d+)\.wfh[a-z0-9_]{8}\.tmp$")
@@ -100,19 +101,24 @@ def _write_temp(target: Path, raw: bytes, mode: int) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o644) -> Path:
-    """Write data to path so readers see the old file or the whole new one, never a part."""
+    """Write data to path so readers see the old file or the whole new one, never a part.
+
+    Stop signals wait until the write is done or undone (milliseconds), so an interrupted
+    command never leaves the temp file behind.
+    """
     target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _write_temp(target, raw, mode)
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        fsync_dir(target.parent)
+        with signals.deferred():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _write_temp(target, raw, mode)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            fsync_dir(target.parent)
     except OSError as exc:
         raise storage_error(exc, target) from None
     return target
@@ -127,20 +133,21 @@ def create_new(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o64
     target = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _write_temp(target, raw, mode)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
-                raise
-            return _create_exclusive(target, raw, mode)  # file systems without hard links
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        fsync_dir(target.parent)
+        with signals.deferred():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _write_temp(target, raw, mode)
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                return _create_exclusive(target, raw, mode)  # file systems without hard links
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            fsync_dir(target.parent)
     except OSError as exc:
         raise storage_error(exc, target) from None
     return True
