@@ -29,7 +29,7 @@ from wfhaudit.policy.model import Policy
 from wfhaudit.store import RunRecord, Store, open_store
 from wfhaudit.trust.file import load_trust, read_admin_pins
 from wfhaudit.util import signals
-from wfhaudit.util.files import read_bytes
+from wfhaudit.util.files import read_bytes, storage_error
 from wfhaudit.util.timefmt import parse_stamp, stamp
 from wfhaudit.verify.inputs import check_specs, iter_inputs
 from wfhaudit.verify.state import MemoryStore, VerifierStore
@@ -203,7 +203,10 @@ def _write_outputs(outputs: dict[str, Path], ctx: RunContext, db: Store | None,
     try:
         for fmt, path in outputs.items():
             mark = time.monotonic()
-            writers[fmt](ctx, staged.open(path))
+            try:
+                writers[fmt](ctx, staged.open(path))
+            except OSError as exc:  # a full disk, as the writer fills its temp file
+                raise storage_error(exc, path) from None
             log.debug("wrote %s in %.2f s (peak RSS %s)", fmt, time.monotonic() - mark,
                       _peak_rss())
         staged.prepare()

@@ -68,6 +68,13 @@ class WfhGroup(click.Group):
             click.echo(f"wfhaudit: error: {storage_error(exc, exc.filename or '?', 'use it')}",
                        err=True)
             ctx.exit(int(ExitCode.INVALID_INPUT))
+        except (UnicodeEncodeError, UnicodeDecodeError) as exc:
+            # A file name or argument the locale's encoding cannot represent both ways.
+            if ctx.meta.get("wfhaudit.debug"):
+                raise
+            click.echo(f"wfhaudit: error: text this locale ({exc.encoding}) cannot represent "
+                       f"({exc.reason}); run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8", err=True)
+            ctx.exit(int(ExitCode.INVALID_INPUT))
         except WfhauditError as exc:
             if ctx.meta.get("wfhaudit.debug"):
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -22,9 +23,19 @@ def _code(exc: sqlite3.Error) -> int | None:
     return next((c for needle, c in _BY_TEXT if needle in text), None)
 
 
+def _nearly_full(folder: Path) -> bool:
+    """SQLite reports some failed writes (the WAL index, say) as I/O errors, not as full."""
+    try:
+        return shutil.disk_usage(folder).free < 256 * 1024
+    except OSError:
+        return False
+
+
 def translate(exc: sqlite3.Error, path: Path, timeout_s: float) -> InvalidInputError:
     """The diagnostic for a SQLite error on the database at path."""
     code = _code(exc)
+    if code == _IOERR and _nearly_full(path.parent):
+        code = _FULL
     if code in (_BUSY, _LOCKED):
         return StorageError(
             f"{path}: another process kept the database locked for more than {timeout_s:g} s; "

@@ -179,16 +179,16 @@ def check_writable_folder(folder: Path, what: str) -> None:
         raise StorageError(f"{what}: {storage_error(exc, folder, 'create the folder')}") from None
     if not folder.is_dir():
         raise StorageError(f"{what}: {folder} is not a folder")
+    st = os.statvfs(folder) if hasattr(os, "statvfs") else None
+    if st is not None and st.f_flag & getattr(os, "ST_RDONLY", 1):
+        raise StorageError(f"{what}: {folder}: the file system is read-only; choose a "
+                           "writable location")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StorageError(f"{what}: {folder}: cannot write: permission denied; choose a "
                            "folder you can write to")
-    if hasattr(os, "statvfs"):
-        st = os.statvfs(folder)
+    if st is not None and st.f_blocks:
         free = st.f_bfree if os.geteuid() == 0 else st.f_bavail
-        if st.f_flag & getattr(os, "ST_RDONLY", 1):
-            raise StorageError(f"{what}: {folder}: the file system is read-only; choose a "
-                               "writable location")
-        if free == 0 and st.f_blocks:
+        if free == 0:
             raise StorageError(f"{what}: {folder}: the disk is full: free some space and run "
                                "again")
 
