@@ -102,13 +102,22 @@ class Killed:
     @property
     def abrupt(self) -> bool:
         """Ended without running any cleanup (SIGKILL, or a signal before wfhaudit started)."""
-        return self.returncode < 0
+        return self.returncode < 0 or self.before_start
+
+    @property
+    def before_start(self) -> bool:
+        """SIGINT landed while the Python interpreter itself was starting (site, runpy), before
+        any wfhaudit code ran: CPython then prints the KeyboardInterrupt and exits 1."""
+        return (self.signum == signal.SIGINT and self.stderr.rstrip().endswith("KeyboardInterrupt")
+                and "/wfhaudit/" not in self.stderr)
 
     def check_code(self, normal: int) -> None:
         """The exit code is the signal's, or the normal one when the run finished first."""
         allowed = {normal, -self.signum}
         if self.signum in HANDLED:
             allowed.add(HANDLED[self.signum])
+        if self.before_start:
+            allowed.add(1)
         assert self.returncode in allowed, (
             f"{signal.Signals(self.signum).name} after {self.delay:.3f} s: exit "
             f"{self.returncode}, expected one of {sorted(allowed)}\n{self.stderr}")

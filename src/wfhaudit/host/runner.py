@@ -51,6 +51,7 @@ class _Registry:
         self.lock = threading.RLock()
         self.procs: dict[int, tuple[subprocess.Popen[bytes], threading.Thread]] = {}
         self.stopped_threads: set[threading.Thread] = set()
+        self.stopped: set[int] = set()  # commands killed by kill_all or stop_thread
         self.closing = False
         self.reaper: subprocess.Popen[bytes] | None = None
         self.reaper_pid_owner = 0
@@ -69,17 +70,21 @@ class _Registry:
             self._tell_reaper(f"+{proc.pid}\n")
             return proc
 
-    def forget(self, proc: subprocess.Popen[bytes]) -> None:
-        """The command and its group are gone."""
+    def forget(self, proc: subprocess.Popen[bytes]) -> bool:
+        """The command and its group are gone; True when wfhaudit stopped it."""
         with self.lock:
             if self.procs.pop(proc.pid, None) is not None:
                 self._tell_reaper(f"-{proc.pid}\n")
+            stopped = proc.pid in self.stopped
+            self.stopped.discard(proc.pid)
+            return stopped
 
     def kill_all(self) -> None:
         """Kill every running command's group; no new command starts afterwards."""
         with self.lock:
             self.closing = True
             for proc, _ in list(self.procs.values()):
+                self.stopped.add(proc.pid)
                 _kill_group(proc)
 
     def stop_thread(self, thread: threading.Thread) -> None:
@@ -88,6 +93,7 @@ class _Registry:
             self.stopped_threads.add(thread)
             for proc, owner in list(self.procs.values()):
                 if owner == thread:
+                    self.stopped.add(proc.pid)
                     _kill_group(proc)
 
     def _install_hooks(self) -> None:
@@ -218,12 +224,12 @@ def run_bounded(argv: Sequence[str], env: Mapping[str, str], timeout: float,
         for reader in readers:
             reader.join(max(0.2, min(2.0, deadline - time.monotonic())))
     finally:
-        _REGISTRY.forget(proc)
+        stopped = _REGISTRY.forget(proc)
     out, err = readers
     error = None
     if out.exceeded or err.exceeded:
         error = "output_limit"
-    elif _REGISTRY.closing and proc.returncode == -signal.SIGKILL:
+    elif stopped:
         error = "interrupted"
     elif not finished:
         error = "timeout"

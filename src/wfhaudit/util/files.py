@@ -32,7 +32,7 @@ _FIXES = {
     errno.ENOENT: "a folder on the way does not exist",
     errno.ENAMETOOLONG: "the path is too long",
     errno.ELOOP: "too many symbolic links on the way",
-    errno.EEXIST: "something else already exists there",
+    errno.EEXIST: "a file is there where a folder is needed",
 }
 
 
