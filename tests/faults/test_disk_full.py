@@ -229,3 +229,28 @@ def test_full_disk_under_aggregate(where: str, tmp_path: Path,
         assert code == 0, output
         assert db_consistent(db) >= 1 and None not in outputs_state(out).values()
     assert 3 in outcomes and 0 in outcomes, outcomes
+
+
+def test_empty_state_files_left_by_an_older_version_are_repaired(
+        tmp_path: Path, replay: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    bundle, policy = replay
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    for name in ("device-id", "redaction.key"):  # what a first run on a full disk used to leave
+        (home / name).touch(mode=0o600)
+    args = ["check", "--replay", str(bundle), "--policy", str(policy), "--out",
+            str(tmp_path / "out"), "--quiet"]
+    code, output = invoke(home, args)
+    assert code == 0, output
+    repaired = [r.getMessage() for r in caplog.records if "was empty" in r.getMessage()]
+    assert len(repaired) == 2  # a warning (on stderr when run from the shell), not silent
+    assert (home / "device-id").read_text().startswith("dev-")
+    assert len((home / "redaction.key").read_bytes()) == 32
+    # Damage that cannot be repaired without losing something is reported with the fix.
+    (home / "redaction.key").write_bytes(b"short")
+    code, output = invoke(home, args)
+    assert code == 3 and "redaction.key: damaged (5 bytes" in output and "delete it" in output
+    (home / "redaction.key").unlink()
+    (home / "device-key.pem").write_bytes(b"")
+    code, output = invoke(home, args)
+    assert code == 3 and "keys init --force" in output, output

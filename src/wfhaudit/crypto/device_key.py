@@ -117,7 +117,12 @@ def load_device_key() -> DeviceKey:
     if not path.exists() and not path.is_symlink():
         raise KeyFileError(f"{path}: no device key yet; create one with `wfhaudit keys init` "
                            "(or run `wfhaudit check`)")
-    return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
+    read_private(path)  # a symlink or a loose mode: refused here, with its own fix
+    try:
+        return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
+    except KeyFileError as exc:  # the content itself is damaged
+        raise KeyFileError(f"{exc}. Make a new key with `wfhaudit keys init --force` and ask "
+                           "IT to enrol it") from None
 
 
 def load_ed25519_private_key(path: Path, wrong_type: str) -> Ed25519PrivateKey:
