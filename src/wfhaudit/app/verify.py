@@ -49,7 +49,8 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
     A trust file that cannot be used raises TrustError before any input is read.
     """
     check_specs(opts.inputs)
-    store: VerifierStore = open_store(opts.db) if opts.db else MemoryStore()
+    db = open_store(opts.db) if opts.db else None
+    store: VerifierStore = db or MemoryStore()
     ok = bad = mismatched = 0
     try:
         verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
@@ -62,8 +63,10 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
             else:
                 bad += 1
             on_result(result)
-        with signals.deferred():
-            store.commit()  # one transaction, only when every input was seen
+        if db is not None:  # one transaction, only once every input was seen
+            db.flush()  # waits for the lock; a stop signal still works here
+            with signals.deferred():
+                db.commit()
     finally:
         store.close()
     return VerifySummary(ok, bad, mismatched, describe(verifier.trust))
