@@ -65,8 +65,8 @@ class WfhGroup(click.Group):
             # The environment, not a bug: a full disk, a read-only or missing folder.
             if ctx.meta.get("wfhaudit.debug"):
                 raise
-            click.echo(f"wfhaudit: error: {storage_error(exc, exc.filename or '?', 'use it')}",
-                       err=True)
+            text = storage_error(exc, exc.filename, "use it") if exc.filename else exc
+            click.echo(f"wfhaudit: error: {text}", err=True)
             ctx.exit(int(ExitCode.INVALID_INPUT))
         except (UnicodeEncodeError, UnicodeDecodeError) as exc:
             # A file name or argument the locale's encoding cannot represent both ways.
