@@ -39,6 +39,7 @@ TEMP_FILE = re.compile(r"^\..+\.tmp$")
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 HANDLED = {signal.SIGTERM: 143, signal.SIGINT: 130}
 UTC = dt.timezone.utc
+_STARTED = time.time() - 1
 
 # A small policy that replays fast: one rule the recorded OS passes, and one "≥" rule on a fact
 # the recording lacks (UNKNOWN, not required), so reports carry non-ASCII text.
@@ -172,27 +173,31 @@ def temp_files(*folders: Path) -> list[Path]:
     return found
 
 
-def leftovers(tag: str) -> list[psutil.Process]:
-    """Live processes (not zombies) whose environment carries the tag."""
-    found = []
+def leftovers(tag: str) -> tuple[list[psutil.Process], int]:
+    """Live processes (not zombies) whose environment carries the tag, and how many processes
+    could not be read just now (starting or exiting: worth another look)."""
+    found, unread = [], 0
     for proc in psutil.process_iter():
         try:
             if proc.pid == os.getpid() or proc.status() == psutil.STATUS_ZOMBIE:
                 continue
             if proc.environ().get("WFH_FAULT_TAG") == tag:
                 found.append(proc)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
-    return found
+        except psutil.AccessDenied:
+            with contextlib.suppress(psutil.Error):
+                unread += proc.create_time() >= _STARTED  # (init and older ones never can be)
+    return found, unread
 
 
 def assert_no_leftovers(tag: str, grace: float = 5.0) -> None:
     """Nothing the tagged run started is still running (after a short grace period)."""
     deadline = time.monotonic() + grace
-    left = leftovers(tag)
-    while left and time.monotonic() < deadline:
+    left, unread = leftovers(tag)
+    while (left or unread) and time.monotonic() < deadline:
         time.sleep(0.05)
-        left = leftovers(tag)
+        left, unread = leftovers(tag)
     names = [" ".join(p.cmdline())[:120] for p in left]
     for proc in left:
         with contextlib.suppress(psutil.Error):

@@ -43,4 +43,7 @@ def test_a_worker_never_outlives_its_parent(parent_lives: float) -> None:
     parent.wait(30)
     parent.stdout.close()
     assert_no_leftovers(tag, grace=10)
+    deadline = time.monotonic() + 10
+    while pids_alive([worker]) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert pids_alive([worker]) == []
