@@ -94,6 +94,7 @@ class Killed:
     delay: float
     returncode: int
     stderr: str
+    pid: int = 0
 
     @property
     def handled(self) -> bool:
@@ -142,7 +143,7 @@ def kill_at(args: Sequence[str], env: dict[str, str], signum: int, delay: float,
             proc.kill()
             proc.wait()
     OUTCOMES.setdefault(str(args[0]), []).append(proc.returncode)
-    return Killed(signum, delay, proc.returncode, err.decode(errors="replace"))
+    return Killed(signum, delay, proc.returncode, err.decode(errors="replace"), proc.pid)
 
 
 def calibrate(args: Sequence[str], env: dict[str, str], expect: int) -> float:

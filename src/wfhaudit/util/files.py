@@ -68,14 +68,19 @@ def _pid_alive(pid: int) -> bool:
     return bool(psutil.pid_exists(pid))
 
 
-def sweep_temp_files(folder: Path) -> int:
-    """Remove temp files left in folder by writers that are no longer running; how many."""
+def sweep_temp_files(folder: Path, name: str = "") -> int:
+    """Remove temp files left in folder by writers no longer running; how many.
+
+    With `name`, only the temp files of that one file (a cheap look before writing it).
+    """
     removed = 0
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return 0
     for entry in entries:
+        if name and not entry.name.startswith(f".{name}."):
+            continue
         match = _TEMP.match(entry.name)
         if match is None or int(match.group(1)) == os.getpid() or _pid_alive(int(match.group(1))):
             continue
@@ -111,6 +116,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o
     try:
         with signals.deferred():
             target.parent.mkdir(parents=True, exist_ok=True)
+            sweep_temp_files(target.parent, target.name)  # what a killed writer left
             tmp = _write_temp(target, raw, mode)
             try:
                 os.replace(tmp, target)
