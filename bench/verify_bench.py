@@ -43,7 +43,7 @@ from wfhaudit.crypto.statement import build_statement
 from wfhaudit.evaluate import evaluate
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.report.model import build_report
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import SQLiteStore
 from wfhaudit.trust.draft import accept_policy, add_device, new_draft, sign_draft
 from wfhaudit.trust.file import load_trust
 from wfhaudit.verify.state import MemoryStore

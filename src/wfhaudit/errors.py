@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     INVALID_INPUT = 3
     VERIFY_FAILED = 4
     INTERNAL = 70
+    INTERRUPTED = 130  # SIGINT (Ctrl-C): 128 + signal number, as shells report it
+    TERMINATED = 143  # SIGTERM
 
 
 class WfhauditError(Exception):
@@ -31,6 +33,10 @@ class InvalidInputError(WfhauditError):
     """A file the user gave us (policy, report, key, trust file, evidence) is unusable."""
 
     exit_code = ExitCode.INVALID_INPUT
+
+
+class StorageError(InvalidInputError):
+    """A file or folder wfhaudit must write cannot be (disk full, read-only, no permission)."""
 
 
 class PolicyError(InvalidInputError):

@@ -24,7 +24,7 @@ def _matches(template: tuple[str, ...], argv: tuple[str, ...]) -> bool:
 def test_exit_codes_are_pinned() -> None:
     assert {c.name: c.value for c in ExitCode} == {
         "OK": 0, "NOT_READY": 1, "USAGE": 2, "INVALID_INPUT": 3, "VERIFY_FAILED": 4,
-        "INTERNAL": 70}
+        "INTERNAL": 70, "INTERRUPTED": 130, "TERMINATED": 143}
 
 
 def test_design_catalogue_keys_all_present() -> None:

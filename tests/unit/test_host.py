@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from wfhaudit.errors import EvidenceError
-from wfhaudit.host import Evidence, LiveHost, RecordedHost
+from wfhaudit.host import CommandResult, Evidence, LiveHost, RecordedHost
 from wfhaudit.host.platform_info import OsInfo
+from wfhaudit.host.runner import MAX_OUTPUT_BYTES, stop_commands_of
 
 
 def test_missing_program_is_data() -> None:
@@ -105,3 +108,49 @@ def test_scrub_applies_before_recording() -> None:
                       scrub=lambda text: text.replace("HomeNet", "<ssid>"))
     assert result.stdout == "SSID: <ssid>\n"
     assert "HomeNet" not in json.dumps(host.evidence.to_dict())
+
+
+def test_output_past_the_cap_stops_the_command_and_is_recorded() -> None:
+    start = time.monotonic()
+    result = LiveHost().run(["sh", "-c", "yes 0123456789 | head -c 50000000; sleep 30"],
+                            timeout=20)
+    assert time.monotonic() - start < 10  # stopped at the cap, not at the end or the timeout
+    assert result.error == "output_limit" and not result.ok and result.returncode is None
+    assert result.output_cap == MAX_OUTPUT_BYTES
+    assert MAX_OUTPUT_BYTES <= len(result.stdout) <= MAX_OUTPUT_BYTES + 40
+    assert "printed more than 2,000,000 bytes" in result.failure()
+    again = CommandResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert again.output_cap == MAX_OUTPUT_BYTES and again.error == "output_limit"
+
+
+def test_what_a_finished_command_leaves_in_its_group_is_killed(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    start = time.monotonic()
+    result = LiveHost().run(["sh", "-c", f"sleep 30 & echo $! > {pidfile}; echo done"],
+                            timeout=20)
+    assert result.ok and result.stdout == "done\n" and time.monotonic() - start < 10
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def test_a_probe_past_its_budget_has_its_commands_stopped() -> None:
+    host = LiveHost()
+    results: list[CommandResult] = []
+    worker = threading.Thread(target=lambda: results.extend(
+        [host.run(["sleep", "30"], timeout=60), host.run(["echo", "late"])]))
+    worker.start()
+    time.sleep(0.3)
+    stop_commands_of(worker)
+    worker.join(10)
+    assert not worker.is_alive()
+    assert [r.error for r in results] == ["interrupted", "interrupted"]
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -1,8 +1,9 @@
 """The aggregate use case: stream inputs through the workers, fold, gate, keep history, write.
 
-Outputs are streamed into temp files beside their targets and renamed over them only after
-everything succeeded (history committed first), so an interrupted or failed run leaves no
-partial output and no history row.
+Outputs are streamed into temp files beside their targets. Only when all of them are complete
+on disk is the run's database transaction written (history and verifier state together), the
+outputs renamed into place, and the transaction committed, so a failed or interrupted run
+leaves neither a partial output nor a trace in the database.
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from wfhaudit.fleet.writers import writers as fleet_writers
 from wfhaudit.judge.rows import Accepted, Rejected, Row
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.policy.model import Policy
-from wfhaudit.store.history import HistoryStore, SqliteHistoryStore
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import RunRecord, Store, open_store
 from wfhaudit.trust.file import load_trust, read_admin_pins
-from wfhaudit.util.files import read_bytes
+from wfhaudit.util import signals
+from wfhaudit.util.files import read_bytes, storage_error
 from wfhaudit.util.timefmt import parse_stamp, stamp
 from wfhaudit.verify.inputs import check_specs, iter_inputs
-from wfhaudit.verify.state import Accepted as StoreAccepted
 from wfhaudit.verify.state import MemoryStore, VerifierStore
 from wfhaudit.verify.verifier import DEFAULT_MAX_AGE
 
@@ -63,32 +63,20 @@ class AggregateOptions:
 
 
 class _Prior:
-    """Earlier runs' state: the history tables and the verifier's own state, whichever knows."""
+    """What earlier runs committed, as the fold asks for it (sequences cached per device)."""
 
-    def __init__(self, history: HistoryStore | None, store: VerifierStore) -> None:
-        self.history = history
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._last: dict[str, int | None] = {}
 
     def received_at(self, payload_sha256: str) -> str | None:
-        """First receipt (the earlier of both stores)."""
-        found = []
-        if self.history is not None:
-            found.append(self.history.received_at(payload_sha256))
-        when = self.store.received_at(payload_sha256)
-        if when is not None:
-            found.append(stamp(when))
-        known = [f for f in found if f]
-        return min(known) if known else None
+        """First receipt in an earlier run."""
+        return self.store.earlier_received_at(payload_sha256)
 
     def last_sequence(self, device_id: str) -> int | None:
-        """Highest accepted sequence (the larger of both stores), cached per device."""
+        """Highest sequence accepted in an earlier run."""
         if device_id not in self._last:
-            seqs = [self.store.last_sequence(device_id)]
-            if self.history is not None:
-                seqs.append(self.history.last_sequence(device_id))
-            known = [s for s in seqs if s is not None]
-            self._last[device_id] = max(known) if known else None
+            self._last[device_id] = self.store.earlier_last_sequence(device_id)
         return self._last[device_id]
 
 
@@ -128,29 +116,27 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     check_specs(opts.inputs)
     check_outputs(opts.outputs)
     whatif = load_policy(opts.policy) if opts.policy else None
-    history = SqliteHistoryStore(opts.db) if opts.db else None
-    store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
+    db = open_store(opts.db) if opts.db else None
     try:
-        config, expected, trust_version, owners = _prepare(opts, now, whatif, store)
-        prior = _Prior(history, store)
-        if history is not None:
-            history.begin_run(stamp(now), "what-if" if whatif else "own",
-                              whatif.digest if whatif else None, trust_version)
-        summary = _fold(opts, config, expected, prior, history, now)
+        config, expected, trust_version, owners = _prepare(opts, now, whatif,
+                                                           db or MemoryStore())
+        summary = _fold(opts, config, expected, db, now)
         log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
-        ctx = _context(opts, summary, history, whatif, trust_version, now, started)
+        ctx = _context(opts, summary, db, whatif, trust_version, now, started)
         ctx = dataclasses.replace(ctx, owners=owners, min_ready=opts.gates.min_ready)
-        _write_outputs(opts.outputs, ctx, history, store, opts.stdout)
+        run = RunRecord(stamp(now), "what-if" if whatif else "own",
+                        whatif.digest if whatif else None, trust_version, summary,
+                        ctx.decision.decided_by, int(ctx.decision.exit_code))
+        _write_outputs(opts.outputs, ctx, db, run, opts.stdout)
         cpu = os.times()
         log.debug("done in %.2f s (this process: %.2f s CPU; workers: %.2f s CPU)",
                   time.monotonic() - started, cpu.user + cpu.system,
                   cpu.children_user + cpu.children_system)
         return ctx
     finally:
-        if history is not None:
-            history.close()
-        store.close()
+        if db is not None:
+            db.close()
 
 
 def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
@@ -159,7 +145,6 @@ def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
     pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
     trust_bytes = read_bytes(opts.trust, "trust file")
     trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
-    store.commit()
     # A device counts until its key actually stops: a revocation dated in the future keeps it.
     expected = sorted({k.device_id for k in trust.keys.values()
                        if k.revoked_at is None or k.revoked_at > now.timestamp()})
@@ -169,15 +154,16 @@ def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
     return config, expected, trust.version, owners
 
 
-def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], prior: _Prior,
-          history: SqliteHistoryStore | None, now: dt.datetime) -> FleetSummary:
+def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], db: Store | None,
+          now: dt.datetime) -> FleetSummary:
     """Stream every input through the workers and fold the rows into the fleet summary."""
     sink = None
-    if history is not None:
-        hist = history
+    prior = _Prior(db) if db is not None else None
+    if db is not None:
+        store = db
 
         def sink(row: Accepted, received: str, new: bool) -> None:
-            hist.add_report(row, received)
+            store.add_report(row, received)
 
     acc = Accumulator(expected, prior, sink, now)
     local: Worker | None = None
@@ -185,7 +171,7 @@ def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], pri
     for rows in verify_stream(iter_inputs(opts.inputs), config, jobs, opts.chunk_size):
         for row in rows:
             if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
-                    and row.payload_sha256:
+                    and row.payload_sha256 and prior is not None:
                 first = prior.received_at(row.payload_sha256)
                 if first is not None:
                     local = local or Worker(config)
@@ -196,14 +182,14 @@ def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], pri
     return acc.finish()
 
 
-def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHistoryStore | None,
+def _context(opts: AggregateOptions, summary: FleetSummary, db: Store | None,
              whatif: Policy | None, trust_version: int, now: dt.datetime,
              started: float) -> RunContext:
     """The gate decision, the trend and what the writers need to know about this run."""
     decision = decide(summary, opts.gates)
     trend: tuple[TrendPoint, ...] = ()
-    if history is not None:
-        points = history.trend()
+    if db is not None:
+        points = db.trend()
         if whatif is None:
             points.append(TrendPoint(stamp(now), summary.ready_pct,
                                      summary.ready_expected, summary.expected_devices))
@@ -214,37 +200,42 @@ def _context(opts: AggregateOptions, summary: FleetSummary, history: SqliteHisto
                       time.monotonic() - started)
 
 
-def _write_outputs(outputs: dict[str, Path], ctx: RunContext,
-                   history: SqliteHistoryStore | None, store: VerifierStore,
-                   stdout: TextIO | None = None) -> None:
-    """Stage every output, commit history, then rename the outputs into place together."""
+def _write_outputs(outputs: dict[str, Path], ctx: RunContext, db: Store | None,
+                   run: RunRecord, stdout: TextIO | None = None) -> None:
+    """Write every output to a temp file, then database and outputs together, or nothing.
+
+    Order: outputs complete and fsynced (a full disk shows here); the run written into the
+    database under its lock (a lock wait or full disk shows here); outputs renamed into place;
+    commit. A failed commit puts the previous outputs back. Stop signals wait during the last
+    three steps, which take milliseconds.
+    """
     writers = fleet_writers()
     staged = StagedOutputs(stdout)
     try:
         for fmt, path in outputs.items():
             mark = time.monotonic()
-            writers[fmt](ctx, staged.open(path))
+            try:
+                writers[fmt](ctx, staged.open(path))
+            except OSError as exc:  # a full disk, as the writer fills its temp file
+                raise storage_error(exc, path) from None
             log.debug("wrote %s in %.2f s (peak RSS %s)", fmt, time.monotonic() - mark,
                       _peak_rss())
-        if history is not None:
-            _commit_history(history, store, ctx.summary, ctx.decision.decided_by,
-                            int(ctx.decision.exit_code))
-        staged.commit()
+        staged.prepare()
+        if db is not None:
+            db.stage_run(run)
+            db.flush()
+        with signals.deferred():
+            staged.publish()
+            if db is not None:
+                try:
+                    db.commit()
+                except BaseException:
+                    staged.undo()
+                    raise
+            staged.finish()
     except BaseException:
         staged.discard()
         raise
-
-
-def _commit_history(history: SqliteHistoryStore, store: VerifierStore, summary: FleetSummary,
-                    decided_by: str, exit_code: int) -> None:
-    """Commit the run's history, then tell the verifier state about its new reports."""
-    history.finish_run(summary, decided_by, exit_code)
-    assert history.run_id is not None  # noqa: S101
-    for device, seq, digest, report_id, finished, received in history.new_reports(history.run_id):
-        store.record_accepted(StoreAccepted(
-            device, seq, digest, report_id, finished,
-            parse_stamp(received)))
-    store.commit()
 
 
 def _peak_rss() -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from wfhaudit.app.evidence_facts import carried_evidence
 from wfhaudit.app.keys import device_signer
 from wfhaudit.crypto.device_key import private_key_path
-from wfhaudit.crypto.identity import local_identity, next_sequence
+from wfhaudit.crypto.identity import local_identity, next_sequence, redaction_key
 from wfhaudit.crypto.statement import sign_report
 from wfhaudit.errors import EvidenceError, ExitCode, InvalidInputError, UsageError
 from wfhaudit.evaluate import Evaluation, Verdict, evaluate
@@ -26,7 +26,13 @@ from wfhaudit.probes.collect import ProbeEvents, _ignore, collect_facts
 from wfhaudit.report.model import build_report
 from wfhaudit.report.reading import read_predicate_lenient
 from wfhaudit.trust.campaign import campaign_for_check
-from wfhaudit.util.files import read_json, write_atomic
+from wfhaudit.util.files import (
+    check_writable_folder,
+    create_new,
+    read_json,
+    sweep_temp_files,
+    write_atomic,
+)
 from wfhaudit.util.timefmt import parse_stamp, stamp
 
 
@@ -103,6 +109,8 @@ def run_check(options: CheckOptions) -> CheckResult:
         raise UsageError("--campaign cannot be used with --replay: replayed evidence is not a "
                          "live check, so it can never answer IT's campaign")
     policy = load_policy(options.policy)
+    had_key = private_key_path().exists()
+    _prepare_state(options, policy)
     campaign = None
     if options.campaign:
 
@@ -112,7 +120,6 @@ def run_check(options: CheckOptions) -> CheckResult:
     host: LiveHost | RecordedHost
     host = RecordedHost(load_evidence(options.replay)) if options.replay \
         else LiveHost(session=invoking_user())
-    had_key = private_key_path().exists()
     facts = collect_facts(host, policy.needed_facts() | {"os.family", "os.version"},
                           policy.settings, _skipped(options.only, options.skip), options.events)
     finished = clock()
@@ -150,6 +157,24 @@ def run_check(options: CheckOptions) -> CheckResult:
                        session_user=host.session.describe() if host.session else None)
 
 
+def _prepare_state(options: CheckOptions, policy: Policy) -> None:
+    """Before probing: the output folders are writable and this device's state files exist.
+
+    A problem found here (full disk, read-only folder, damaged state file) ends the check
+    with exit 3 before any probe runs, instead of after a minute of probing.
+    """
+    if options.write:
+        check_writable_folder(options.out_dir, "--out")
+        sweep_temp_files(options.out_dir)
+    if options.record:
+        check_writable_folder(options.record.parent, "--record")
+    local_identity()
+    if options.write and options.sign:
+        device_signer()  # the TPM key, or the file key (created on the first run)
+    if policy.setting("report", "evidence", default="redacted") == "redacted":
+        redaction_key()
+
+
 # Probes end the reason of a fact only root can read with this advice (see probes/).
 _ROOT_ADVICE = "with sudo"
 
@@ -164,23 +189,35 @@ SIGNED_SUFFIX, UNSIGNED_SUFFIX = ".wfh.json", ".wfh.unsigned.json"
 
 
 def report_filename(report: Mapping[str, Any], signed: bool = True) -> str:
-    """<device>.<UTC time>.wfh.json, or .wfh.unsigned.json (never mistaken for a signed one)."""
-    stamp = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
-    return f"{report['device']['id']}.{stamp}{SIGNED_SUFFIX if signed else UNSIGNED_SUFFIX}"
+    """<device>.<sequence, 8 digits>.<UTC time>.wfh.json (.wfh.unsigned.json when not signed).
+
+    The zero-padded sequence comes first so that a folder listed in name order is in sequence
+    order whatever the clock did, which is the order `wfhaudit verify` expects; an unsigned
+    report can never be mistaken for a signed one.
+    """
+    when = parse_stamp(report["finished_at"]).strftime("%Y%m%dT%H%M%SZ")
+    suffix = SIGNED_SUFFIX if signed else UNSIGNED_SUFFIX
+    return f"{report['device']['id']}.{int(report['sequence']):08d}.{when}{suffix}"
 
 
 def write_report(report: Mapping[str, Any], out_dir: Path, sign: bool) -> Path:
-    """Write the report atomically into out_dir: a signed DSSE envelope, or plain if not sign."""
-    path = out_dir / report_filename(report, sign)
-    if path.exists():
-        # Two runs finished in the same second: never overwrite the earlier report.
-        suffix = SIGNED_SUFFIX if sign else UNSIGNED_SUFFIX
-        path = path.with_name(path.name.replace(suffix, f"-{report['sequence']}{suffix}"))
-    if sign:
+    """Write the report into out_dir: complete or not at all, never over another file.
 
-        return write_atomic(path, sign_report(report, device_signer()), mode=0o644)
-    data = json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-    return write_atomic(path, data, mode=0o644)
+    A signed DSSE envelope, or plain JSON if not sign.
+    """
+    if sign:
+        data = sign_report(report, device_signer())
+    else:
+        data = (json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode()
+    name = report_filename(report, sign)
+    suffix = SIGNED_SUFFIX if sign else UNSIGNED_SUFFIX
+    path = out_dir / name
+    for n in range(2, 1000):
+        if create_new(path, data, mode=0o644):
+            return path
+        # Only when the sequence file was reset by hand: keep the earlier report.
+        path = out_dir / name.replace(suffix, f"-{n}{suffix}")
+    raise InvalidInputError(f"{out_dir}: too many reports named {name}")
 
 
 def run_probes(names: Sequence[str], replay: Path | None,

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from wfhaudit.errors import ExitCode
 from wfhaudit.reasons import Reason
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import open_store
 from wfhaudit.trust.draft import DEFAULT_DRAFT, draft_enrolments
 from wfhaudit.trust.file import describe
+from wfhaudit.util import signals
 from wfhaudit.verify import hints
 from wfhaudit.verify.inputs import check_specs, iter_inputs
 from wfhaudit.verify.result import VerifyResult
@@ -53,7 +54,8 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
     A trust file that cannot be used raises TrustError before any input is read.
     """
     check_specs(opts.inputs)
-    store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
+    db = open_store(opts.db) if opts.db else None
+    store: VerifierStore = db or MemoryStore()
     ok = bad = mismatched = 0
     try:
         verifier = Verifier.from_files(opts.trust, opts.admin_pubkeys, store=store,
@@ -73,7 +75,10 @@ def run_verify(opts: VerifyOptions, on_result: Callable[[VerifyResult], None]) -
             else:
                 bad += 1
             on_result(result)
-        store.commit()
+        if db is not None:  # one transaction, only once every input was seen
+            db.flush()  # waits for the lock; a stop signal still works here
+            with signals.deferred():
+                db.commit()
     finally:
         store.close()
     return VerifySummary(ok, bad, mismatched, describe(verifier.trust))

@@ -15,6 +15,8 @@ import click
 
 from wfhaudit import __version__
 from wfhaudit.errors import ExitCode, WfhauditError
+from wfhaudit.util import signals
+from wfhaudit.util.files import storage_error
 
 # Command name -> "module:attribute", in the order `--help` lists them.
 COMMANDS = {
@@ -53,6 +55,27 @@ class WfhGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            # Before click turns it into "Aborted!" and exit 1, which means NOT READY here.
+            code = getattr(exc, "exit_code", ExitCode.INTERRUPTED)
+            signals.run_callbacks()
+            name = str(exc) or "SIGINT"
+            click.echo(f"wfhaudit: stopped by {name}; nothing partial was left", err=True)
+            ctx.exit(int(code))
+        except OSError as exc:
+            # The environment, not a bug: a full disk, a read-only or missing folder.
+            if ctx.meta.get("wfhaudit.debug"):
+                raise
+            text = storage_error(exc, exc.filename, "use it") if exc.filename else exc
+            click.echo(f"wfhaudit: error: {text}", err=True)
+            ctx.exit(int(ExitCode.INVALID_INPUT))
+        except (UnicodeEncodeError, UnicodeDecodeError) as exc:
+            # A file name or argument the locale's encoding cannot represent both ways.
+            if ctx.meta.get("wfhaudit.debug"):
+                raise
+            click.echo(f"wfhaudit: error: text this locale ({exc.encoding}) cannot represent "
+                       f"({exc.reason}); run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8", err=True)
+            ctx.exit(int(ExitCode.INVALID_INPUT))
         except WfhauditError as exc:
             if ctx.meta.get("wfhaudit.debug"):
                 raise
@@ -83,10 +106,38 @@ def cli(ctx: click.Context, debug: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
 
+def _stopped(exc: BaseException | None) -> int:
+    """Exit code (and a line on stderr) for a stop signal that arrived outside a command."""
+    code = int(getattr(exc, "exit_code", ExitCode.INTERRUPTED))
+    click.echo(f"wfhaudit: stopped by {exc or 'SIGINT'}", err=True)
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console-script entry point."""
-    cli.main(args=argv, prog_name="wfhaudit")
-    sys.exit(0)  # pragma: no cover - click always exits in standalone mode
+    signals.install()
+    # Text for people must never crash on a locale that cannot show it (JSON is ASCII anyway).
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    # Not standalone: click would turn a Ctrl-C that lands outside a command into "Aborted!"
+    # and exit 1, which here means NOT READY or "a gate failed".
+    try:
+        code = cli.main(args=argv, prog_name="wfhaudit", standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, KeyboardInterrupt):
+            code = _stopped(cause)
+        else:
+            click.echo("Aborted!", err=True)
+            code = 1
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except KeyboardInterrupt as exc:
+        code = _stopped(exc)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["cli", "main"]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 
 from wfhaudit.app.render import verify_for_render
+from wfhaudit.cli.output import emit_utf8
 from wfhaudit.errors import ExitCode
 from wfhaudit.report.html.render import default_output, load_report, render_html
 from wfhaudit.util.durations import parse_duration
@@ -52,7 +52,7 @@ def render(ctx: click.Context, report: Path, output: Path | None, trust: Path | 
         loaded, status = verify_for_render(report, trust, admin_pubkeys, _age(max_age))
     page = render_html(loaded, status)
     if output is not None and str(output) == "-":
-        sys.stdout.write(page)
+        emit_utf8(page)
     else:
 
         path = write_atomic(output or default_output(report), page, mode=0o644)

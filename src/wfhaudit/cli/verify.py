@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
 from wfhaudit.app.verify import VerifyOptions, run_verify
+from wfhaudit.cli.output import json_line
 from wfhaudit.errors import UsageError
 from wfhaudit.reasons import TrustError
 from wfhaudit.util.durations import parse_duration
@@ -62,7 +62,7 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
             click.echo(f"REJECTED  {result.reason}  {for_terminal(result.source)}: "
                        f"{for_terminal(result.detail)}", err=True)
         if as_json:
-            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+            click.echo(json_line(result.to_json()))
 
     opts = VerifyOptions(tuple(str(p) for p in reports), trust_path, admin_pubkey, age, db,
                          require_custody)
@@ -70,8 +70,8 @@ def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
         summary = run_verify(opts, show)
     except TrustError as exc:
         if as_json:
-            click.echo(json.dumps({"input": str(trust_path), "verdict": "rejected",
-                                   "reason": exc.reason.value, "detail": str(exc)}))
+            click.echo(json_line({"input": str(trust_path), "verdict": "rejected",
+                                  "reason": exc.reason.value, "detail": str(exc)}))
         raise
     note = f", {summary.mismatched} with VERDICT_MISMATCH (the verifier's verdict counts)" \
         if summary.mismatched else ""

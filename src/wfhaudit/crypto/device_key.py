@@ -7,10 +7,8 @@ existing `device-id`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +16,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from wfhaudit.crypto.custody import check_key_file
-from wfhaudit.crypto.identity import data_dir, local_identity, read_private
+from wfhaudit.crypto.identity import data_dir, local_identity, read_private, state_lock
 from wfhaudit.crypto.keyutil import keyid, spki_sha256, ssh_fingerprint
 from wfhaudit.errors import KeyFileError
-from wfhaudit.util.files import write_atomic
+from wfhaudit.util import signals
+from wfhaudit.util.files import create_new, write_atomic
 
 PRIVATE_NAME = "device-key.pem"
 PUBLIC_NAME = "device-key.pub"
@@ -79,32 +78,12 @@ def _pem(private: Ed25519PrivateKey) -> bytes:
 
 
 def write_private_file(path: Path, data: bytes, force: bool) -> None:
-    """Write fully to a 0600 temp file, then link (no clobber) or replace (--force)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, path)
-            return
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise KeyFileError(f"{path}: a key already exists; keeping it (use --force to "
-                               "replace it)") from None
-        except OSError:  # file systems without hard links: exclusive create instead
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            try:
-                out = os.open(path, flags, 0o600)
-            except FileExistsError:
-                raise KeyFileError(f"{path}: a key already exists; use --force") from None
-            with os.fdopen(out, "wb") as fh:
-                fh.write(data)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    """Write a 0600 file complete or not at all: never clobber one unless force (then replace)."""
+    if force:
+        write_atomic(path, data, mode=0o600)
+    elif not create_new(path, data, mode=0o600):
+        raise KeyFileError(f"{path}: a key already exists; keeping it (use --force to "
+                           "replace it)")
 
 
 def write_public_export(key: DeviceKey) -> Path:
@@ -113,18 +92,24 @@ def write_public_export(key: DeviceKey) -> Path:
 
 
 def init_device_key(force: bool = False) -> DeviceKey:
-    """Create this device's key (refusing to replace one unless force)."""
-    path = private_key_path()
-    _secure_folder(path.parent)
-    if not force and (path.exists() or path.is_symlink()):
-        raise KeyFileError(f"{path}: a device key already exists; keeping it (use "
-                           "`wfhaudit keys init --force` to replace it, then ask IT to enrol "
-                           "the new key)")
-    private = Ed25519PrivateKey.generate()
-    write_private_file(path, _pem(private), force)
-    key = DeviceKey(private, path)
-    write_public_export(key)
-    return key
+    """Create this device's key (refusing to replace one unless force).
+
+    Under the data folder's lock, with stop signals held until both files are written, so
+    racing `keys init --force` runs leave a `.pub` that matches the `.pem`.
+    """
+    with state_lock() as folder:
+        path = folder / PRIVATE_NAME
+        _secure_folder(folder)
+        if not force and (path.exists() or path.is_symlink()):
+            raise KeyFileError(f"{path}: a device key already exists; keeping it (use "
+                               "`wfhaudit keys init --force` to replace it, then ask IT to enrol "
+                               "the new key)")
+        private = Ed25519PrivateKey.generate()
+        key = DeviceKey(private, path)
+        with signals.deferred():
+            write_private_file(path, _pem(private), force)
+            write_public_export(key)
+        return key
 
 
 def load_device_key() -> DeviceKey:
@@ -134,7 +119,12 @@ def load_device_key() -> DeviceKey:
         raise KeyFileError(f"{path}: no device key yet; create one with `wfhaudit keys init` "
                            "(or run `wfhaudit check`)")
     check_key_file(path)  # as strict as creating: another user's folder or file is refused
-    return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
+    read_private(path)  # a symlink or a loose mode: refused here, with its own fix
+    try:
+        return DeviceKey(load_ed25519_private_key(path, "not an Ed25519 key"), path)
+    except KeyFileError as exc:  # the content itself is damaged
+        raise KeyFileError(f"{exc}. Make a new key with `wfhaudit keys init --force` and ask "
+                           "IT to enrol it") from None
 
 
 def load_ed25519_private_key(path: Path, wrong_type: str) -> Ed25519PrivateKey:
@@ -150,15 +140,32 @@ def load_ed25519_private_key(path: Path, wrong_type: str) -> Ed25519PrivateKey:
 
 
 def ensure_device_key() -> DeviceKey:
-    """Load the key, creating it on first use (as `wfhaudit check` does)."""
+    """Load the key, creating it on first use (as `wfhaudit check` does); repairs the `.pub`."""
     path = private_key_path()
     if not path.exists() and not path.is_symlink():
-        try:
-            return init_device_key()
-        except KeyFileError:
-            if not path.exists():
-                raise  # not a lost race with another process: a real problem
-    return load_device_key()
+        with state_lock():
+            if not path.exists() and not path.is_symlink():
+                return init_device_key()
+    key = load_device_key()
+    _repair_public(key)
+    return key
+
+
+def _repair_public(key: DeviceKey) -> None:
+    """Rewrite device-key.pub when it is missing or does not match the private key.
+
+    That happens when an older version was stopped between the two writes, or after an edit.
+    """
+    expected = export_public(key, "pem").encode("ascii")
+    pub = key.path.with_name(PUBLIC_NAME)
+    try:
+        if pub.read_bytes() == expected:
+            return
+    except OSError:
+        pass
+    with state_lock():
+        if load_device_key().keyid == key.keyid:
+            write_public_export(key)
 
 
 def export_public(key: DeviceKey, fmt: str = "pem") -> str:

@@ -8,15 +8,20 @@ stays flat however many inputs stream in.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 from wfhaudit.crypto.keyutil import load_public_keys
 from wfhaudit.judge.findings import Judge, JudgeError
@@ -96,6 +101,7 @@ def _epoch(text: str | None) -> int | None:
 
 
 _WORKER: Worker | None = None
+_PR_SET_PDEATHSIG = 1
 
 
 def _watch_parent(parent: int) -> None:
@@ -105,11 +111,29 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def die_with_parent(parent: int) -> None:
+    """End this worker when its parent ends, even by SIGKILL, even if that already happened.
+
+    Linux: the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG). Elsewhere a
+    thread polls the parent id. Either way, a parent already gone (it died while this worker
+    was starting) is noticed here, before the worker does any work.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
 def _init(config: WorkerConfig, parent: int) -> None:
     global _WORKER
-    # The parent's pid comes from the parent: if it died while this worker was still starting,
-    # getppid() already names the reaper here and the watch would never end.
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    die_with_parent(parent)
+    # Ctrl-C reaches the whole foreground process group: the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER = Worker(config)
 
 
@@ -134,7 +158,10 @@ def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
                              initargs=(config, os.getpid())) as pool:
         pending: deque[Future[list[Row]]] = deque()
         try:
-            for batch in chunks(paths, chunk_size):
+            batches = iter(chunks(paths, chunk_size))
+            with _sigint_held():  # workers start with SIGINT blocked (they then ignore it)
+                pending.extend(pool.submit(_run_chunk, b) for b in islice(batches, jobs))
+            for batch in batches:
                 pending.append(pool.submit(_run_chunk, batch))
                 while len(pending) > 2 * jobs + 2:
                     yield pending.popleft().result()
@@ -143,3 +170,16 @@ def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
         finally:
             for future in pending:
                 future.cancel()
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Block SIGINT while workers are started; a Ctrl-C meanwhile is delivered afterwards."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

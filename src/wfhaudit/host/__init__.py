@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import signal
-import subprocess
 import threading
 import time
 from collections import defaultdict, deque
@@ -16,11 +14,11 @@ from typing import Any, Protocol
 
 from wfhaudit.errors import EvidenceError
 from wfhaudit.host.platform_info import OsInfo, current_os_info
+from wfhaudit.host.runner import MAX_OUTPUT_BYTES, run_bounded
 from wfhaudit.host.session import SessionUser
 from wfhaudit.host.snapshots import take_snapshot
 
 EVIDENCE_FORMAT = "wfhaudit-evidence/1"
-MAX_OUTPUT_CHARS = 2_000_000
 MAX_FILE_CHARS = 1_000_000
 
 # Commands are looked up only here, never on the user's PATH, so a planted `ufw` in ~/bin
@@ -45,8 +43,10 @@ class CommandResult:
     stdout: str = ""
     stderr: str = ""
     duration_ms: int = 0
-    error: str | None = None  # not_found | timeout | permission_denied | not_recorded | os_error
+    # not_found | timeout | permission_denied | not_recorded | os_error | output_limit | interrupted
+    error: str | None = None
     user: str | None = None  # set when run as the invoking desktop user, e.g. 'alice (uid 1000)'
+    output_cap: int | None = None  # bytes per stream; set when the output was cut there
 
     @property
     def ok(self) -> bool:
@@ -69,6 +69,11 @@ class CommandResult:
             return f"{name} could not be run (permission denied)"
         if self.error == "not_recorded":
             return f"`{self.source}` is not in the recorded evidence"
+        if self.error == "output_limit":
+            return (f"`{self.source}` printed more than {self.output_cap or 0:,} bytes; "
+                    "wfhaudit stopped reading and ended it")
+        if self.error == "interrupted":
+            return f"{name} was stopped (wfhaudit was interrupted or the probe ran out of time)"
         if self.error:
             return f"{name} could not be run ({self.error})"
         excerpt = (self.stderr or self.stdout).strip().splitlines()
@@ -79,7 +84,11 @@ class CommandResult:
         """Serialise for the evidence bundle."""
         out = {"argv": list(self.argv), "returncode": self.returncode, "stdout": self.stdout,
                "stderr": self.stderr, "duration_ms": self.duration_ms, "error": self.error}
-        return out if self.user is None else {**out, "user": self.user}
+        if self.user is not None:
+            out["user"] = self.user
+        if self.output_cap is not None:
+            out["output_cap"] = self.output_cap
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CommandResult:
@@ -90,9 +99,12 @@ class CommandResult:
             if rc is not None and not isinstance(rc, int):
                 raise TypeError("returncode")
             user = d.get("user")
+            cap = d.get("output_cap")
+            if cap is not None and type(cap) is not int:
+                raise TypeError("output_cap")
             return cls(argv, rc, str(d.get("stdout") or ""), str(d.get("stderr") or ""),
                        int(d.get("duration_ms") or 0), d.get("error"),
-                       None if user is None else str(user))
+                       None if user is None else str(user), cap)
         except (KeyError, TypeError, ValueError) as exc:
             raise EvidenceError(f"malformed command entry in evidence: {exc}") from exc
 
@@ -192,8 +204,9 @@ def decode_output(raw: bytes, fallback: str | None = None) -> str:
         return raw.decode(codec or "utf-8", "replace")
 
 
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "\n[truncated by wfhaudit]"
+def _text(raw: bytes, cap: int | None) -> str:
+    text = decode_output(raw)
+    return text + "\n[truncated by wfhaudit]" if cap is not None and len(raw) >= cap else text
 
 
 class LiveHost:
@@ -234,38 +247,24 @@ class LiveHost:
                  user: SessionUser | None = None) -> CommandResult:
         start = time.monotonic()
 
-        def done(rc: int | None, out: str = "", err: str = "", error: str | None = None
-                 ) -> CommandResult:
+        def done(rc: int | None, error: str | None = None, out: bytes = b"", err: bytes = b"",
+                 cap: int | None = None) -> CommandResult:
             ms = int((time.monotonic() - start) * 1000)
-            return CommandResult(argv, rc, _truncate(out, MAX_OUTPUT_CHARS),
-                                 _truncate(err, MAX_OUTPUT_CHARS), ms, error)
+            return CommandResult(argv, rc, _text(out, cap), _text(err, cap), ms, error,
+                                 output_cap=cap)
 
         exe = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0], path=self._env["PATH"])
         if exe is None or not os.path.exists(exe):
-            return done(None, error="not_found")
+            return done(None, "not_found")
         how: dict[str, Any] = {"env": self._env} if user is None else user.popen_options(self._env)
         try:
-            proc = subprocess.Popen(
-                [exe, *argv[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, start_new_session=True, **how)
+            outcome = run_bounded([exe, *argv[1:]], how, timeout)
         except PermissionError:
-            return done(None, error="permission_denied")
+            return done(None, "permission_denied")
         except OSError as exc:
-            return done(None, error=f"os_error: {exc.strerror or exc}")
-        try:
-            out_b, err_b = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            # Kill the whole session: a grandchild holding our pipes would otherwise hang us.
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                proc.kill()
-            try:
-                out_b, err_b = proc.communicate(timeout=2)
-            except subprocess.TimeoutExpired:
-                out_b, err_b = b"", b""
-            return done(None, decode_output(out_b), decode_output(err_b), "timeout")
-        return done(proc.returncode, decode_output(out_b), decode_output(err_b))
+            return done(None, f"os_error: {exc.strerror or exc}")
+        return done(outcome.returncode, outcome.error, outcome.stdout, outcome.stderr,
+                    MAX_OUTPUT_BYTES if outcome.over_stdout or outcome.over_stderr else None)
 
     def read_file(self, path: str) -> str | None:
         """Read a text file (bounded); record its content or None."""

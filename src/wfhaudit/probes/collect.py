@@ -9,6 +9,7 @@ from typing import Any
 
 from wfhaudit.facts import CATALOGUE, Fact, FactSet
 from wfhaudit.host import Host
+from wfhaudit.host.runner import stop_commands_of
 from wfhaudit.probes import has_probe, load_probe
 from wfhaudit.probes.base import ProbeContext
 
@@ -90,6 +91,7 @@ def collect_facts(host: Host, fact_keys: Iterable[str], settings: Mapping[str, A
         thread.join(max(0.0, deadline - time.monotonic()))
         probe_obj = load_probe(name)
         if thread.is_alive() or name not in results:
+            stop_commands_of(thread)  # its commands end with its budget, and it starts no more
             reason = f"the {name} probe did not finish within its {budget:g} s budget"
             for key in probe_obj.fact_keys:
                 facts.add(Fact.unknown(key, reason))

@@ -1,8 +1,8 @@
 """Verifier state across runs, as the verifier sees it: an interface and a one-run memory store.
 
 `VerifierStore` is the interface (a Protocol): highest trust version, last sequence per device,
-accepted payloads. `MemoryStore` keeps state for one run (the default); the persistent stores
-in `wfhaudit.store` implement the same methods.
+accepted payloads. `MemoryStore` keeps state for one run (the default); the persistent store
+in `wfhaudit.store` implements the same methods (and keeps fleet history beside them).
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ class VerifierStore(Protocol):
         """Remember an accepted report (sequence only moves up; first receipt time is kept)."""
 
     def commit(self) -> None:
-        """Make everything recorded so far durable."""
+        """Make everything recorded so far durable, in one transaction."""
 
     def close(self) -> None:
-        """Commit and release resources."""
+        """Release resources; anything not committed is forgotten."""
 
 
 class MemoryStore:

@@ -10,7 +10,7 @@ from tests.security.pki import NOW, Pki
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.reasons import TrustError
-from wfhaudit.store.verifier_state import SQLiteStore
+from wfhaudit.store import SQLiteStore
 from wfhaudit.trust.file import load_trust
 from wfhaudit.verify.state import Accepted, MemoryStore
 from wfhaudit.verify.verifier import Verifier
@@ -58,3 +58,56 @@ def test_not_a_database_is_invalid_input(tmp_path: Path) -> None:
     bogus.write_text("this is not sqlite " * 100)
     with pytest.raises(InvalidInputError, match="not a usable"):
         SQLiteStore(bogus)
+
+
+def test_nothing_reaches_the_file_before_commit(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    t1 = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    store = SQLiteStore(db)
+    store.note_trust_version(3)
+    store.record_accepted(Accepted("d", 4, "aa", "r4", "2026-11-01T00:00:00Z", t1))
+    assert store.last_sequence("d") == 4 and store.received_at("aa") == t1  # seen in the run
+    other = SQLiteStore(db)
+    assert other.last_sequence("d") is None and other.max_trust_version() is None
+    store.flush()  # written under the lock, not yet committed: still invisible
+    assert other.last_sequence("d") is None
+    store.rollback()
+    store.close()  # closing without commit drops the run
+    other.close()
+    with SQLiteStore(db) as again:
+        assert again.last_sequence("d") is None
+        again.record_accepted(Accepted("d", 4, "aa", "r4", "2026-11-01T00:00:00Z", t1))
+    with SQLiteStore(db) as later:  # the block succeeded: committed
+        assert later.last_sequence("d") == 4 and later.earlier_received_at("aa")
+
+
+def test_a_foreign_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "app.sqlite"
+    con = sqlite3.connect(str(db))
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY)")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(InvalidInputError, match=r"another program .*accounts"):
+        SQLiteStore(db)
+    assert db.read_bytes() == before
+
+
+def test_a_held_lock_past_the_wait_is_invalid_input_naming_the_file(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "s.sqlite"
+    SQLiteStore(db).close()
+    holder = sqlite3.connect(str(db), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        store = SQLiteStore(db, timeout_s=0.2)
+        store.note_trust_version(1)
+        with pytest.raises(InvalidInputError, match=r"locked for more than 0\.2 s"):
+            store.commit()
+        store.close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
