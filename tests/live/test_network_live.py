@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,10 +109,19 @@ def test_default_settings_full_run(turn: harness.Coturn, certs: harness.Certs,
         _facts, host, _wall, injected = run
         over = [r.get("applied_ms", 1e9) - r["delay_ms"] for r in injected["requests"]
                 if not r.get("busy") and not r["dropped"]]
-        slips = host.evidence.measurements["stun"].get("pacing_slips", 0)
-        return bool(over) and (median(over) or 0.0) <= 3 and max(over) <= 10 and slips == 0
+        stun = host.evidence.measurements["stun"]
+        if not over or (median(over) or 0.0) > 3 or max(over) > 10 or stun.get("pacing_slips"):
+            return False
+        # What the machine added on top of the relay's delay, probe by probe (idle part only):
+        # if it varies by more than a millisecond, the reply path was starved too.
+        first = stream_offset(host)
+        reqs = injected["requests"][first:first + stun["count"]]
+        sent = stun["sent"]
+        extra = [(t - sent[i]) * 1000 - reqs[i]["applied_ms"] for i, t in stun["replies"]
+                 if i < len(reqs) and not reqs[i].get("busy") and "applied_ms" in reqs[i]]
+        return len(extra) > 100 and statistics.pstdev(extra) <= 1.0
 
-    facts, host, wall, injected = retry_measurement(measure, undisturbed)
+    facts, host, wall, injected = retry_measurement(measure, undisturbed, attempts=4)
     print(f"default run: {wall:.2f} s", {k: f.value for k, f in facts.items()})
     assert wall <= 12.0
     stun = host.evidence.measurements["stun"]
