@@ -2,9 +2,10 @@
 
 Usage: python packaging/smoke.py WFHAUDIT [ARG...]   e.g. dist/wfhaudit or venv/bin/wfhaudit
 
-Runs, in a fresh data folder: --version, policy list/schema, a signed check replaying a recorded
-Linux evidence bundle with the HTML page, key export, a trust file, verify, aggregate with two
-worker processes and its HTML page, render, and a schedule written under a scratch root. Every
+Runs, in a fresh data folder: --version, policy list/schema, checks replaying a recorded Linux
+evidence bundle (with the HTML page), a signed live check of the os probe, key export, a trust
+file, verify, aggregate with two worker processes and its HTML page, render, and a schedule
+written under a scratch root. Every
 bundled file (policies, schemas, templates) and the lazily imported modules are needed by one
 of these steps. Prints one line per step; exits non-zero at the first failure.
 """
@@ -23,9 +24,22 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "fixtures" / "cases"
 # Recorded on Linux machines (see each case's `source`): a firewall on, a LUKS2 root, an
-# OpenVPN full tunnel; together READY under the bundled baseline policy.
+# OpenVPN full tunnel; together READY under REPLAY_POLICY (the facts they hold).
 BUNDLE_CASES = ("os/linux/debian12.json", "firewall/linux/ufw-active.json",
                 "disk/linux/c-luks2-root.json", "vpn/linux/openvpn-def1.json")
+
+
+def _rule(rule_id: str, fact: str, expect: dict[str, object]) -> dict[str, object]:
+    return {"id": rule_id, "title": rule_id, "fact": fact, "expect": expect, "severity": "high"}
+
+
+REPLAY_POLICY = {"id": "smoke-replay", "version": "1", "title": "Smoke: replayed evidence",
+                 "rules": [_rule("fw", "firewall.enabled", {"equals": True}),
+                           _rule("disk", "disk.system_encrypted", {"equals": True}),
+                           _rule("vpn", "vpn.active", {"equals": True})]}
+# Passes on any OS: the live check that is signed, verified and aggregated.
+LIVE_POLICY = {"id": "smoke-live", "version": "1", "title": "Smoke: a live check",
+               "rules": [_rule("os", "os.family", {"in": ["linux", "macos", "windows"]})]}
 
 
 class SmokeFailure(Exception):
@@ -94,19 +108,26 @@ def run_smoke(program: list[str], work: Path) -> None:
 
     bundle = work / "bundle.json"
     bundle.write_text(json.dumps(merged_bundle()), encoding="utf-8")
+    replay_policy = work / "smoke-replay.json"
+    replay_policy.write_text(json.dumps(REPLAY_POLICY), encoding="utf-8")
     out = work / "reports"
-    report = json.loads(run("check", "--replay", str(bundle), "--policy", "baseline",
-                            "--out", str(out), "--html", "--json"))
+    report = json.loads(run("check", "--replay", str(bundle), "--policy", str(replay_policy),
+                            "--out", str(work / "replayed"), "--html", "--json"))
     expect(report["summary"]["verdict"] == "READY", f"verdict {report['summary']['verdict']}")
-    signed = sorted(out.glob("*.wfh.json"))
-    expect(len(signed) == 1 and len(list(out.glob("*.html"))) == 1, "report or HTML missing")
+    expect(len(list((work / "replayed").glob("*.html"))) == 1, "HTML of the replay missing")
     run("check", "--replay", str(bundle), "--policy", "contact-center", "--out",
         str(work / "cc"), ok=(1,))  # rich table on stderr; NOT READY without audio/VoIP
 
+    # A replayed report never verifies (it is not a live check): verify a live one.
+    live_policy = work / "smoke-live.json"
+    live_policy.write_text(json.dumps(LIVE_POLICY), encoding="utf-8")
+    run("check", "--only", "os", "--policy", str(live_policy), "--out", str(out), "--html")
+    signed = sorted(out.glob("*.wfh.json"))
+    expect(len(signed) == 1 and len(list(out.glob("*.html"))) == 1, "report or HTML missing")
     run("keys", "export", "-o", "dev.pub")
     run("trust", "init", "--admin-key", "admin.pem", "--create-admin-key")
     run("trust", "add-device", "--key", "dev.pub")
-    run("trust", "accept-policy", "baseline")
+    run("trust", "accept-policy", str(live_policy))
     run("trust", "sign", "--admin-key", "admin.pem", "--out", "trust.json")
     run("verify", str(signed[0]), "--trust", "trust.json")
     run("aggregate", str(out), "--trust", "trust.json", "--jobs", "2", "--min-ready", "100",

@@ -67,7 +67,7 @@ def test_wheel_and_sdist_carry_every_data_file_and_the_license(wheel_dir: Path) 
     names = set(zipfile.ZipFile(whl).namelist())
     data = _package_data()
     assert {"wfhaudit/policies/baseline.json", "wfhaudit/policy/schema/policy.v1.schema.json",
-            "wfhaudit/report/templates/report.html.j2"} <= data
+            "wfhaudit/report/html/templates/report.html.j2"} <= data
     assert data <= names, sorted(data - names)
     meta = zipfile.ZipFile(whl).read(next(n for n in names if n.endswith("/METADATA"))).decode()
     assert "License-Expression: Apache-2.0" in meta
