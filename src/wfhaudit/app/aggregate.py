@@ -8,8 +8,10 @@ partial output and no history row.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +29,8 @@ from wfhaudit.policy.loader import load_policy
 from wfhaudit.policy.model import Policy
 from wfhaudit.store.history import HistoryStore, SqliteHistoryStore
 from wfhaudit.store.verifier_state import SQLiteStore
-from wfhaudit.trust.file import load_trust, read_admin_pins
+from wfhaudit.trust.file import read_admin_pins
+from wfhaudit.trust.index import compile_trust
 from wfhaudit.util.files import read_bytes
 from wfhaudit.util.timefmt import parse_stamp, stamp
 from wfhaudit.verify.inputs import check_specs, iter_inputs
@@ -88,13 +91,6 @@ class _Prior:
         return self._last[device_id]
 
 
-def _pem(key: object) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    return key.public_bytes(serialization.Encoding.PEM,  # type: ignore[attr-defined, no-any-return]
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def check_outputs(outputs: dict[str, Path]) -> None:
     """Fail before any work when an output cannot be written where asked."""
     for fmt, path in outputs.items():
@@ -124,8 +120,10 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     whatif = load_policy(opts.policy) if opts.policy else None
     history = SqliteHistoryStore(opts.db) if opts.db else None
     store: VerifierStore = SQLiteStore(opts.db) if opts.db else MemoryStore()
+    index_dir = tempfile.TemporaryDirectory(prefix="wfhaudit-trust-", ignore_cleanup_errors=True)
     try:
-        config, expected, trust_version = _prepare(opts, now, whatif, store)
+        config, expected, trust_version = _prepare(opts, now, whatif, store,
+                                                    Path(index_dir.name) / "trust.sqlite")
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(stamp(now), "what-if" if whatif else "own",
@@ -144,18 +142,20 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         if history is not None:
             history.close()
         store.close()
+        index_dir.cleanup()
 
 
 def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
-             store: VerifierStore) -> tuple[WorkerConfig, list[str], int]:
-    """Check the trust file once here; the workers get what they need to check reports."""
+             store: VerifierStore, index: Path) -> tuple[WorkerConfig, list[str], int]:
+    """Check the trust file once here and compile its index, which the workers look keys up in."""
     pins = read_admin_pins(opts.admin_pubkeys, opts.trust)
-    trust_bytes = read_bytes(opts.trust, "trust file")
-    trust = load_trust(trust_bytes, pins, now, store, str(opts.trust))
+    trust = compile_trust(read_bytes(opts.trust, "trust file"), pins, now, store,
+                          str(opts.trust), index)
     store.commit()
-    expected = sorted({k.device_id for k in trust.keys.values() if k.revoked_at is None})
-    config = WorkerConfig(trust_bytes, str(opts.trust), tuple(_pem(k) for k in pins), now,
-                          opts.max_age or DEFAULT_MAX_AGE, whatif)
+    expected = trust.keys.active_devices()
+    # The parsed trust document is garbage now: give its memory back before the workers start.
+    gc.collect()
+    config = WorkerConfig(index, now, opts.max_age or DEFAULT_MAX_AGE, whatif)
     return config, expected, trust.version
 
 

@@ -1,9 +1,11 @@
 """Parallel verification: worker processes read, verify and judge chunks of inputs.
 
-Each worker loads the trust file and policies once (initializer), runs the verifier's stateless
-`check()` on every input of a chunk and returns compact rows; the parent applies the stateful
-rules (duplicates, sequence) in input order. At most a few chunks are in flight, so memory
-stays flat however many inputs stream in.
+Each worker opens the trust index the parent compiled (trust/index.py: keys are looked up,
+never loaded all at once), runs the verifier's stateless `check()` on every input of a chunk
+and returns compact rows; the verifier's judgement is the row's, and a what-if policy is
+judged by the same engine. The parent applies the stateful rules (duplicates, sequence) in
+input order. At most a few chunks are in flight, so memory stays flat however many inputs
+stream in.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
-from wfhaudit.crypto.keyutil import load_public_keys
-from wfhaudit.judge.findings import Judge, JudgeError
-from wfhaudit.judge.rows import Rejected, Row
+from wfhaudit.judge.findings import fleet_row
+from wfhaudit.judge.policies import JudgeError, PolicyEntry
+from wfhaudit.judge.rows import Judgement, Rejected, Row
 from wfhaudit.policy.model import Policy
-from wfhaudit.trust.file import load_trust
+from wfhaudit.trust.index import open_index
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import parse_stamp
 from wfhaudit.verify.inputs import chunks, try_read
@@ -34,25 +37,21 @@ SCHEMA_INVALID = "SCHEMA_INVALID"
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """Everything a worker needs, picklable: the trust file bytes and pinned admin keys (PEM)."""
+    """Everything a worker needs, picklable and small: where the checked trust index is."""
 
-    trust_bytes: bytes
-    trust_source: str
-    admin_pems: tuple[bytes, ...]
+    trust_index: Path
     now: dt.datetime
     max_age: dt.timedelta
     whatif: Policy | None = None
 
 
 class Worker:
-    """A verifier and a judge bound to one trust file."""
+    """A verifier over the trust index, and the what-if policy's entry in the one judge."""
 
     def __init__(self, config: WorkerConfig) -> None:
-
-        pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
-        trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)
+        trust = open_index(config.trust_index)
         self.verifier = Verifier(trust, now=config.now, max_age=config.max_age)
-        self.judge = Judge(config.whatif)
+        self.whatif = PolicyEntry.of(config.whatif) if config.whatif is not None else None
 
     def row(self, path: str, data: bytes | None = None,
             received_at: dt.datetime | None = None) -> Row:
@@ -63,21 +62,23 @@ class Worker:
             if data is None:
                 return Rejected(source, ENVELOPE_MALFORMED, why)
         result = self.verifier.check(data, source, received_at)
-        if not result.accepted or result.predicate is None:
+        view, own = result.view, result.judgement
+        if not result.accepted or view is None or own is None:
             finished = _epoch(result.finished_at)
             return Rejected(source, result.reason, result.detail, result.payload_sha256,
                             result.device_id, finished)
-        assert result.device_id and result.payload_sha256 and result.policy_digest  # noqa: S101
-        policy = self.verifier.policy(result.policy_digest)
-        assert policy is not None  # noqa: S101 - a verified report's policy is loaded
-        try:
-            return self.judge.judge(result.predicate, policy, result.policy_digest, source=source,
-                                    payload_sha256=result.payload_sha256,
-                                    device_id=result.device_id, sequence=result.sequence or 0,
-                                    warnings=result.warnings)
-        except JudgeError as exc:
-            return Rejected(source, SCHEMA_INVALID, str(exc), result.payload_sha256,
-                            result.device_id)
+        assert result.payload_sha256  # noqa: S101 - set on every accepted result
+        whatif: Judgement | None = None
+        if self.whatif is not None:
+            try:
+                whatif = self.whatif.judge(view.facts, view.os_family, view.device_id,
+                                           view.finished)
+            except JudgeError as exc:
+                return Rejected(source, SCHEMA_INVALID, f"$.predicate.{exc} (under the what-if "
+                                f"policy {self.whatif.policy.id})", result.payload_sha256,
+                                result.device_id)
+        return fleet_row(view, own, whatif, source=source, payload_sha256=result.payload_sha256,
+                         warnings=result.warnings)
 
     def chunk(self, paths: list[str]) -> list[Row]:
         """Rows for a chunk of paths, in order."""
@@ -103,9 +104,11 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init(config: WorkerConfig) -> None:
+def _init(config: WorkerConfig, parent: int) -> None:
     global _WORKER
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # The parent's pid comes from the parent: one killed while this worker was still starting
+    # is noticed too (os.getppid() here would already name the reaper).
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _WORKER = Worker(config)
 
 
@@ -127,7 +130,7 @@ def verify_stream(paths: Iterable[str], config: WorkerConfig, jobs: int,
     # waiting forever, so the run fails closed with no output.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                             initargs=(config,)) as pool:
+                             initargs=(config, os.getpid())) as pool:
         pending: deque[Future[list[Row]]] = deque()
         try:
             for batch in chunks(paths, chunk_size):

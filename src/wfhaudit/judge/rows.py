@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.report.validate import STATUS_CODE
 from wfhaudit.util.text import clip
 
 # Verifier reason codes with a special meaning here.
@@ -50,7 +51,6 @@ class Issue:
         return clip(text + (f" {self.unit}" if self.unit else ""), 120)
 
 
-STATUS_CODE = {"PASS": "P", "FAIL": "F", "UNKNOWN": "U", "NOT_APPLICABLE": "N", "WAIVED": "W"}
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 
 RuleMeta = tuple[tuple[str, str, str], ...]  # (rule id, title, severity) in policy order

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
-from wfhaudit.crypto import strictjson
+from wfhaudit.crypto import fastjson, strictjson
 from wfhaudit.crypto.dsse import (
     REPORT_PAYLOAD_TYPE,
     EnvelopeError,
@@ -30,11 +28,13 @@ from wfhaudit.crypto.dsse import (
 )
 from wfhaudit.crypto.keyutil import verify_signature
 from wfhaudit.crypto.statement import PREDICATE_TYPE, STATEMENT_TYPE, SUBJECT_PREFIX
-from wfhaudit.judge.policies import PolicyCache, PolicyEntry, PolicyProblem
+from wfhaudit.judge.policies import JudgeError, PolicyCache, PolicyEntry, PolicyProblem
+from wfhaudit.judge.rows import Judgement
 from wfhaudit.policy.model import Policy
 from wfhaudit.reasons import Reason
 from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem, check_predicate
-from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
+from wfhaudit.trust.file import Trust, load_trust_file, nonce_digest, version_tuple
+from wfhaudit.trust.keys import TrustedKey
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
 from wfhaudit.verify.inputs import try_read
@@ -71,9 +71,6 @@ class Verifier:
         self._skew = skew.total_seconds()
         self._grace = campaign_grace.total_seconds()
         self.policies = PolicyCache(trust.accepted_policies)
-        # A per-process random placeholder: no payload can contain it (see _parse_payload).
-        self._sentinel = "\x00wfhaudit-policy-" + secrets.token_hex(16)
-        self._sentinel_json = json.dumps(self._sentinel).encode("ascii")
 
     @classmethod
     def from_files(cls, trust_path: Path, admin_pubkeys: tuple[Path, ...] = (), *,
@@ -140,22 +137,24 @@ class Verifier:
         fields: dict[str, Any] = {"keyid_hint": kid, "trust_version": tv,
                                   "payload_sha256": digest, "device_id": key.device_id}
         try:
-            predicate, view, entry = self._statement(payload, key)
+            predicate, view = self._statement(payload, key)
             fields.update(sequence=view.sequence, report_id=view.report_id,
-                          finished_at=predicate["finished_at"], policy_digest=view.policy_digest)
-            entry, receipt = self._semantics(key, view, predicate, entry, digest, received_at)
-            verdict, statuses = self._judge(entry, view)
+                          finished_at=view.finished_at, policy_digest=view.policy_digest)
+            entry, receipt = self._semantics(key, view, predicate, digest, received_at)
+            judgement = self._judge(entry, view)
         except _Reject as exc:
             return rejected(source, exc.reason, exc.detail, **fields)
         warnings: tuple[str, ...] = ()
         detail = ""
-        if verdict != view.reported_verdict or statuses != view.reported:
+        if judgement.verdict != view.reported_verdict or judgement.codes != view.reported_codes \
+                or entry.rule_ids != view.reported_rules:
             warnings = (Reason.VERDICT_MISMATCH.value,)
-            detail = mismatch_detail(view.reported_verdict, view.reported, verdict, statuses)
-        return VerifyResult(source, True, Reason.VERIFIED.value, detail, verdict=verdict,
-                            warnings=warnings, received_at=receipt,
+            detail = mismatch_detail(view.reported_verdict, view.reported, judgement.verdict,
+                                     tuple(judgement.statuses))
+        return VerifyResult(source, True, Reason.VERIFIED.value, detail,
+                            verdict=judgement.verdict, warnings=warnings, received_at=receipt,
                             predicate={k: predicate[k] for k in KNOWN_FIELDS if k in predicate},
-                            **fields)
+                            view=view, judgement=judgement, **fields)
 
     def admit(self, result: VerifyResult) -> VerifyResult:
         """Sequence and duplicate rules for a checked report; records it when accepted."""
@@ -177,32 +176,11 @@ class Verifier:
         result.received_at = received
         return result
 
-    def _parse_payload(self, payload: bytes) -> tuple[Any, PolicyEntry | None]:
-        # Fast path: the embedded policy is usually byte-identical to an accepted one. Replace
-        # it by a secret placeholder and parse the rest. The bytes before the placeholder are
-        # unchanged, so if the placeholder lands at predicate.policy.document, the original
-        # bytes there were exactly the accepted document (a complete JSON object).
-        j = payload.rfind(b'"document":') + 11
-        for entry in self.policies.entries.values() if j > 10 else ():
-            if not payload.startswith(entry.canonical, j):
-                continue
-            text = payload[:j] + self._sentinel_json + payload[j + len(entry.canonical):]
-            try:
-                stmt = strictjson.loads(text)
-                policy = stmt["predicate"]["policy"]
-                if policy["document"] == self._sentinel:
-                    policy["document"] = entry.document
-                    return stmt, entry
-            except (strictjson.StrictJSONError, KeyError, TypeError):
-                pass
-            break
-        return strictjson.loads(payload), None
-
     def _statement(self, payload: bytes, key: TrustedKey
-                   ) -> tuple[dict[str, Any], PredicateView, PolicyEntry | None]:
+                   ) -> tuple[dict[str, Any], PredicateView]:
         """Steps 6 and 7: strict parse, Statement, predicate shape, subject binding."""
         try:
-            stmt, entry = self._parse_payload(payload)
+            stmt = fastjson.loads(payload)
         except strictjson.StrictJSONError as exc:
             raise _Reject(Reason.PAYLOAD_MALFORMED, str(exc)) from None
         if type(stmt) is not dict or stmt.get("_type") != STATEMENT_TYPE:
@@ -225,13 +203,13 @@ class Verifier:
         if subject.get("name") != SUBJECT_PREFIX + key.device_id or view.device_id != key.device_id:  # type: ignore[union-attr]
             raise _Reject(Reason.SUBJECT_KEY_MISMATCH,
                           f"report names another device than the key's owner {key.device_id}")
-        return predicate, view, entry  # type: ignore[return-value]
+        return predicate, view  # type: ignore[return-value]
 
     def _receipt(self, digest: str, received_at: dt.datetime | None) -> dt.datetime:
         return self.store.received_at(digest) or received_at or self.now
 
     def _semantics(self, key: TrustedKey, view: PredicateView, predicate: dict[str, Any],
-                   entry: PolicyEntry | None, digest: str, received_at: dt.datetime | None
+                   digest: str, received_at: dt.datetime | None
                    ) -> tuple[PolicyEntry, dt.datetime | None]:
         """Steps 8 and 9 up to the time window: the accepted policy and the receipt time."""
         fin, now, receipt = view.finished, self._now, None
@@ -254,8 +232,7 @@ class Verifier:
         until = accepted[view.policy_digest]
         if until is not None and fin > until:
             raise _Reject(Reason.POLICY_MISMATCH, f"policy accepted only until {stamp(until)}")
-        if entry is None or entry.digest != view.policy_digest:
-            entry = self._policy(view, predicate)
+        entry = self._policy(view, predicate)
         if self.trust.min_tool_version is not None:
             have = version_tuple(view.tool_version)
             if have is None or have < self.trust.min_tool_version:
@@ -293,14 +270,19 @@ class Verifier:
         raise _Reject(Reason.NONCE_UNKNOWN, "no campaign with this id and nonce in the trust file")
 
     def _policy(self, view: PredicateView, predicate: dict[str, Any]) -> PolicyEntry:
+        block = predicate["policy"]
         try:
-            return self.policies.resolve(view.policy_digest, predicate["policy"]["document"])
+            entry = self.policies.resolve(view.policy_digest, block["document"])
         except PolicyProblem as exc:
             raise _Reject(Reason.POLICY_MISMATCH, str(exc)) from None
+        # Byte for byte the accepted document: keep one shared copy, not one per report.
+        predicate["policy"] = {**block, "document": entry.document}
+        return entry
 
-    def _judge(self, entry: PolicyEntry, view: PredicateView) -> tuple[str, tuple[tuple[str, str], ...]]:
+    @staticmethod
+    def _judge(entry: PolicyEntry, view: PredicateView) -> Judgement:
         try:
             return entry.judge(view.facts, view.os_family, view.device_id, view.finished)
-        except ValueError as exc:
+        except JudgeError as exc:
             raise _Reject(Reason.SCHEMA_INVALID, f"$.predicate.{exc}") from None
 
