@@ -10,6 +10,7 @@ device's malformed report can never stop a fleet run.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from wfhaudit.crypto.strictjson import MAX_SAFE_INT, StrictJSONError, check_depth
@@ -28,19 +29,23 @@ KNOWN_FIELDS = ("format", "report_id", "sequence", "device", "tool", "policy", "
                 "started_at", "finished_at", "os", "probes_run", "facts", "findings", "summary",
                 "evidence_level", "evidence", "replayed_from")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
-_STR, _NULL, _BOOL, _DICT, _LIST = str, type(None), bool, dict, list
-_SCALARS = (str, int, float, bool, _NULL)
-_TEXT_OR_NULL = (str, _NULL)
-# Allowed Python types of each optional member (lists are checked item by item below).
-_FACT_TYPES: dict[str, tuple[type, ...]] = {
+_NULL: type = type(None)
+_SCALARS: tuple[type, ...] = (str, int, float, bool, _NULL)
+_TEXT_OR_NULL: frozenset[type] = frozenset({str, _NULL})
+_VALUE: frozenset[type] = frozenset({*_SCALARS, list})
+# Allowed Python types of each member (a list must hold only text). Checked in one pass per
+# object with no call per member: this runs for every fact and finding of every report.
+_FACT_TYPES: dict[str, frozenset[type]] = {
     "reason": _TEXT_OR_NULL, "detail": _TEXT_OR_NULL, "unit": _TEXT_OR_NULL,
-    "sources": (_LIST,), "value": (*_SCALARS, _LIST), "status": (_STR,)}
-_FINDING_TYPES: dict[str, tuple[type, ...]] = {
-    "rule": (_STR,), "status": (_STR,), "title": (_STR,), "fact": (_STR,),
-    "severity": (_STR,), "expected": (_STR,), "reason": (_STR,), "remediation": (_STR,),
-    "rationale": (_STR,), "required": (_BOOL,), "blocking": (_BOOL,), "unit": _TEXT_OR_NULL,
-    "measured": (*_SCALARS, _LIST), "references": (_LIST,), "waiver": (_DICT, _NULL)}
-_STRING_LISTS = ("sources", "value", "measured", "references")
+    "sources": frozenset({list}), "value": _VALUE, "status": frozenset({str})}
+_FINDING_TYPES: dict[str, frozenset[type]] = {
+    **dict.fromkeys(("rule", "status", "title", "fact", "severity", "expected", "reason",
+                     "remediation", "rationale"), frozenset({str})),
+    "required": frozenset({bool}), "blocking": frozenset({bool}), "unit": _TEXT_OR_NULL,
+    "measured": _VALUE, "references": frozenset({list}), "waiver": frozenset({dict, _NULL})}
+_NAMES: dict[type, str] = {str: "text", int: "an integer", float: "a number", bool: "true or false",
+          _NULL: "null", dict: "an object", list: "a list"}
+WAIVER_MAX_DEPTH = 8
 
 
 class SchemaProblem(ValueError):
@@ -93,45 +98,60 @@ def _text(obj: dict[str, Any], key: str, path: str) -> str:
     return value
 
 
-def _optional(obj: dict[str, Any], key: str, path: str, kinds: tuple[type, ...]) -> Any:
+def _optional(obj: dict[str, Any], key: str, path: str, kinds: Collection[type]) -> Any:
     value = obj.get(key)
     if key in obj and type(value) not in kinds:
-        raise _fail(path, f"expected {' or '.join(_NAMES[k] for k in kinds)}")
+        raise _fail(path, f"expected {' or '.join(sorted(_NAMES[k] for k in kinds))}")
     return value
-
-
-_NAMES = {str: "text", int: "an integer", float: "a number", bool: "true or false",
-          _NULL: "null", dict: "an object", list: "a list"}
 
 
 def _strings(value: Any) -> bool:
     return type(value) is list and all(type(x) is str for x in value)
 
 
-def _members(obj: Any, types: dict[str, tuple[type, ...]], path: str) -> dict[str, Any]:
-    """Check the type of every known member of one fact or finding."""
+def _member_problem(obj: Any, types: dict[str, frozenset[type]], path: str
+                    ) -> SchemaProblem | None:
+    """The first badly typed member of an object, or None (the slow path, for messages)."""
     if type(obj) is not dict:
-        raise _fail(path, "expected an object")
+        return _fail(path, "expected an object")
     for key, value in obj.items():
         kinds = types.get(key)
-        if kinds is not None and type(value) not in kinds:
-            raise _fail(f"{path}.{key}", f"expected {' or '.join(_NAMES[k] for k in kinds)}")
-        if type(value) is list and key in _STRING_LISTS and not _strings(value):
-            raise _fail(f"{path}.{key}", "expected a list of text")
-    return obj
+        if kinds is None:
+            continue
+        if type(value) not in kinds:
+            names = " or ".join(sorted(_NAMES[k] for k in kinds))
+            return _fail(f"{path}.{key}", f"expected {names}")
+        if type(value) is list and not _strings(value):
+            return _fail(f"{path}.{key}", "expected a list of text")
+    return None
 
 
 def _facts(p: dict[str, Any]) -> dict[str, Any]:
     facts = _obj(p, "facts")
     if len(facts) > MAX_FACTS:
         raise _fail("facts", f"more than {MAX_FACTS} facts")
+    types = _FACT_TYPES
     for key, fact in facts.items():
-        path = f"facts.{str(key)[:60]}"
-        status = _members(fact, _FACT_TYPES, path).get("status")
-        if status not in FACT_STATUSES:  # a str or None here: safe to compare
-            raise _fail(f"{path}.status", "expected 'observed' or 'unknown'")
-        if status == "observed" and "value" not in fact:
-            raise _fail(f"{path}.value", "an observed fact needs a value")
+        ok = type(fact) is dict
+        if ok:
+            for name, value in fact.items():
+                kind = type(value)
+                if kind is list:
+                    if name in types:
+                        for x in value:  # a loop, not all(): no generator per list
+                            if type(x) is not str:
+                                ok = False
+                                break
+                elif name in types and kind not in types[name]:
+                    ok = False
+            status = fact.get("status")
+            ok = ok and (status == "unknown" or (status == "observed" and "value" in fact))
+        if not ok:
+            path = f"facts.{str(key)[:60]}"
+            problem = _member_problem(fact, types, path)
+            if problem is None and fact.get("status") not in FACT_STATUSES:
+                problem = _fail(f"{path}.status", "expected 'observed' or 'unknown'")
+            raise problem or _fail(f"{path}.value", "an observed fact needs a value")
     return facts
 
 
@@ -139,15 +159,42 @@ def _findings(p: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     findings = p.get("findings")
     if type(findings) is not list or len(findings) > MAX_FINDINGS:
         raise _fail("findings", f"expected a list of at most {MAX_FINDINGS}")
-    rules, codes = [], []
+    types, codes_of = _FINDING_TYPES, STATUS_CODE
+    rules: list[str] = []
+    codes: list[str] = []
     for i, f in enumerate(findings):
-        rule = _members(f, _FINDING_TYPES, f"findings[{i}]").get("rule")
-        code = STATUS_CODE.get(f.get("status"))  # str or None: hashable
-        if rule is None or code is None:
-            raise _fail(f"findings[{i}]", f"expected a rule and a status in {sorted(STATUS_CODE)}")
+        ok = type(f) is dict
+        if ok:
+            for name, value in f.items():
+                kind = type(value)
+                if kind is list:
+                    if name in types:
+                        ok = ok and name != "waiver"
+                        for x in value:
+                            if type(x) is not str:
+                                ok = False
+                                break
+                elif name in types and kind not in types[name]:
+                    ok = False
+            rule = f.get("rule")
+            code = codes_of.get(f.get("status")) if ok else None  # typed: str or None
+            ok = ok and rule is not None and code is not None
+        if not ok:
+            path = f"findings[{i}]"
+            raise _member_problem(f, types, path) or _fail(
+                path, f"expected a rule and a status in {sorted(STATUS_CODE)}")
+        if f.get("waiver") is not None:
+            _depth(f["waiver"], WAIVER_MAX_DEPTH, f"findings[{i}].waiver")
         rules.append(rule)
-        codes.append(code)
+        codes.append(code)  # type: ignore[arg-type]  # ok implies a code
     return tuple(rules), "".join(codes)
+
+
+def _depth(value: Any, limit: int, path: str) -> None:
+    try:
+        check_depth(value, limit)
+    except StrictJSONError as exc:
+        raise _fail(path, str(exc)) from None
 
 
 def _summary(p: dict[str, Any]) -> str:
@@ -226,10 +273,7 @@ def check_predicate(p: Any) -> PredicateView:
     evidence = p.get("evidence")
     if evidence is not None and type(evidence) is not dict:
         raise _fail("evidence", "expected an object or null")
-    try:
-        check_depth(evidence, EVIDENCE_MAX_DEPTH)
-    except StrictJSONError as exc:
-        raise _fail("evidence", str(exc)) from None
+    _depth(evidence, EVIDENCE_MAX_DEPTH, "evidence")
     return PredicateView(device_id, device_name, seq, report_id, digest, started, finished,
                          str(finished_at), tool_version, campaign, os_family, os_version, facts,
                          rules, codes, verdict)

@@ -9,10 +9,9 @@ key ids that reports name, keeping a bounded number of them for the next report.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -85,24 +84,30 @@ class KeyTable(Mapping[str, TrustedKey]):
 
     def __init__(self, rows: Mapping[str, KeyRow] | None = None) -> None:
         self._rows: Mapping[str, KeyRow] = rows if rows is not None else {}
-        self._built: OrderedDict[str, TrustedKey] = OrderedDict()
+        self._built: dict[str, TrustedKey] = {}
 
     def row(self, kid: str) -> KeyRow | None:
         """The compact row of a key id, or None."""
         return self._rows.get(kid)
 
-    def __getitem__(self, kid: str) -> TrustedKey:
-        """The TrustedKey for a key id (KeyError when it is not enrolled)."""
+    def get(self, kid: str, default: Any = None) -> Any:
+        """The TrustedKey for a key id, or default (the verifier's lookup: once per report)."""
         key = self._built.get(kid)
         if key is not None:
-            self._built.move_to_end(kid)
             return key
         row = self.row(kid) if type(kid) is str else None
         if row is None:
-            raise KeyError(kid)
+            return default
+        if len(self._built) >= CACHED_KEYS:  # oldest first out: bounded, flat in devices
+            del self._built[next(iter(self._built))]
         key = self._built[kid] = trusted_key(kid, row)
-        if len(self._built) > CACHED_KEYS:
-            self._built.popitem(last=False)
+        return key
+
+    def __getitem__(self, kid: str) -> TrustedKey:
+        """The TrustedKey for a key id (KeyError when it is not enrolled)."""
+        key: TrustedKey | None = self.get(kid)
+        if key is None:
+            raise KeyError(kid)
         return key
 
     def __iter__(self) -> Iterator[str]:

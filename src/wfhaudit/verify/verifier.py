@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,9 @@ class Verifier:
         self._skew = skew.total_seconds()
         self._grace = campaign_grace.total_seconds()
         self.policies = PolicyCache(trust.accepted_policies)
+        # A per-process random placeholder: no payload can contain it (see _parse_payload).
+        self._sentinel = "\x00wfhaudit-policy-" + secrets.token_hex(16)
+        self._sentinel_json = json.dumps(self._sentinel).encode("ascii")
 
     @classmethod
     def from_files(cls, trust_path: Path, admin_pubkeys: tuple[Path, ...] = (), *,
@@ -129,7 +134,7 @@ class Verifier:
             return rejected(source, Reason.UNKNOWN_KEY, "keyid is not in the trust file",
                             keyid_hint=kid, trust_version=tv)
         if not verify_signature(key.alg, key.public_key, sig,
-                                _PAE_PREFIX + b"%d " % len(payload) + payload):
+                                b"".join((_PAE_PREFIX, b"%d " % len(payload), payload))):
             return rejected(source, Reason.BAD_SIGNATURE,
                             f"signature does not verify with the key of {key.device_id}",
                             keyid_hint=kid, trust_version=tv)
@@ -137,10 +142,10 @@ class Verifier:
         fields: dict[str, Any] = {"keyid_hint": kid, "trust_version": tv,
                                   "payload_sha256": digest, "device_id": key.device_id}
         try:
-            predicate, view = self._statement(payload, key)
+            predicate, view, entry = self._statement(payload, key)
             fields.update(sequence=view.sequence, report_id=view.report_id,
                           finished_at=view.finished_at, policy_digest=view.policy_digest)
-            entry, receipt = self._semantics(key, view, predicate, digest, received_at)
+            entry, receipt = self._semantics(key, view, predicate, entry, digest, received_at)
             judgement = self._judge(entry, view)
         except _Reject as exc:
             return rejected(source, exc.reason, exc.detail, **fields)
@@ -176,11 +181,32 @@ class Verifier:
         result.received_at = received
         return result
 
+    def _parse_payload(self, payload: bytes) -> tuple[Any, PolicyEntry | None]:
+        # Fast path: the embedded policy is usually byte-identical to an accepted one. Replace
+        # it by a secret placeholder and parse the rest. The bytes before the placeholder are
+        # unchanged, so if the placeholder lands at predicate.policy.document, the original
+        # bytes there were exactly the accepted document (a complete JSON object).
+        j = payload.rfind(b'"document":') + 11
+        for entry in self.policies.entries.values() if j > 10 else ():
+            if not payload.startswith(entry.canonical, j):
+                continue
+            ok, stmt = fastjson.loads_exact(b"".join((
+                payload[:j], self._sentinel_json, payload[j + len(entry.canonical):])))
+            try:
+                policy = stmt["predicate"]["policy"] if ok else None
+                if policy is not None and policy["document"] == self._sentinel:
+                    policy["document"] = entry.document
+                    return stmt, entry
+            except (KeyError, TypeError):
+                pass
+            break
+        return fastjson.loads(payload), None
+
     def _statement(self, payload: bytes, key: TrustedKey
-                   ) -> tuple[dict[str, Any], PredicateView]:
+                   ) -> tuple[dict[str, Any], PredicateView, PolicyEntry | None]:
         """Steps 6 and 7: strict parse, Statement, predicate shape, subject binding."""
         try:
-            stmt = fastjson.loads(payload)
+            stmt, entry = self._parse_payload(payload)
         except strictjson.StrictJSONError as exc:
             raise _Reject(Reason.PAYLOAD_MALFORMED, str(exc)) from None
         if type(stmt) is not dict or stmt.get("_type") != STATEMENT_TYPE:
@@ -203,13 +229,13 @@ class Verifier:
         if subject.get("name") != SUBJECT_PREFIX + key.device_id or view.device_id != key.device_id:  # type: ignore[union-attr]
             raise _Reject(Reason.SUBJECT_KEY_MISMATCH,
                           f"report names another device than the key's owner {key.device_id}")
-        return predicate, view  # type: ignore[return-value]
+        return predicate, view, entry  # type: ignore[return-value]
 
     def _receipt(self, digest: str, received_at: dt.datetime | None) -> dt.datetime:
         return self.store.received_at(digest) or received_at or self.now
 
     def _semantics(self, key: TrustedKey, view: PredicateView, predicate: dict[str, Any],
-                   digest: str, received_at: dt.datetime | None
+                   entry: PolicyEntry | None, digest: str, received_at: dt.datetime | None
                    ) -> tuple[PolicyEntry, dt.datetime | None]:
         """Steps 8 and 9 up to the time window: the accepted policy and the receipt time."""
         fin, now, receipt = view.finished, self._now, None
@@ -232,7 +258,8 @@ class Verifier:
         until = accepted[view.policy_digest]
         if until is not None and fin > until:
             raise _Reject(Reason.POLICY_MISMATCH, f"policy accepted only until {stamp(until)}")
-        entry = self._policy(view, predicate)
+        if entry is None or entry.digest != view.policy_digest:
+            entry = self._policy(view, predicate)
         if self.trust.min_tool_version is not None:
             have = version_tuple(view.tool_version)
             if have is None or have < self.trust.min_tool_version:
