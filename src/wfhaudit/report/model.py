@@ -200,7 +200,8 @@ class Report:
             tuple(ReportFinding.from_dict(f) for f in g("findings")),
             ReportSummary(view.reported_verdict, summary.get("score", 0),
                           dict(summary.get("counts", {})), tuple(summary.get("blocking", ()))),
-            view.campaign, tuple(g("probes_run", ())), g("evidence_level", "none"),
+            {"id": view.campaign["id"], "nonce": view.campaign["nonce"]} if view.campaign
+            else None, tuple(g("probes_run", ())), g("evidence_level", "none"),
             g("evidence"), g("replayed_from"), g("tool").get("name", "wfhaudit"))
 
     @property

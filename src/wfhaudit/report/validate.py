@@ -138,6 +138,7 @@ def _facts(p: dict[str, Any]) -> dict[str, Any]:
                 kind = type(value)
                 if kind is list:
                     if name in types:
+                        ok = ok and list in types[name]
                         for x in value:  # a loop, not all(): no generator per list
                             if type(x) is not str:
                                 ok = False
@@ -169,7 +170,7 @@ def _findings(p: dict[str, Any]) -> tuple[tuple[str, ...], str]:
                 kind = type(value)
                 if kind is list:
                     if name in types:
-                        ok = ok and name != "waiver"
+                        ok = ok and list in types[name]
                         for x in value:
                             if type(x) is not str:
                                 ok = False
