@@ -34,9 +34,11 @@ def _kid_blob(kid: object) -> bytes | None:
     if type(kid) is not str or len(kid) != 71 or not kid.startswith(_PREFIX):
         return None
     try:
-        return bytes.fromhex(kid[7:])
+        blob = bytes.fromhex(kid[7:])
     except ValueError:
         return None
+    # Key ids are lowercase hex: "AB.." must not find the key "ab.." does (as in memory).
+    return blob if blob.hex() == kid[7:] else None
 
 
 class SqliteKeyTable(KeyTable):

@@ -92,10 +92,12 @@ class KeyTable(Mapping[str, TrustedKey]):
 
     def get(self, kid: str, default: Any = None) -> Any:
         """The TrustedKey for a key id, or default (the verifier's lookup: once per report)."""
+        if type(kid) is not str:
+            return default
         key = self._built.get(kid)
         if key is not None:
             return key
-        row = self.row(kid) if type(kid) is str else None
+        row = self.row(kid)
         if row is None:
             return default
         if len(self._built) >= CACHED_KEYS:  # oldest first out: bounded, flat in devices
