@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wfhaudit.report.html.render import LoadedReport, SignatureStatus
+from wfhaudit.report.model import Report
 from wfhaudit.util.files import read_bytes
 from wfhaudit.verify.verifier import Verifier
 
@@ -39,4 +40,6 @@ def verify_for_render(report: Path, trust: Path, admin_pubkeys: Sequence[Path] =
                              trust_version=result.trust_version, detail=detail,
                              verifier_verdict=result.verdict, warnings=tuple(result.warnings),
                              warning_detail=result.detail)
-    return LoadedReport(report.name, file_digest, "DSSE envelope", dict(result.predicate)), status
+    # Through the typed model: members the format does not define are dropped at every level.
+    shown = Report.from_dict(result.predicate).to_dict()
+    return LoadedReport(report.name, file_digest, "DSSE envelope", shown), status

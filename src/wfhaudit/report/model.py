@@ -18,9 +18,19 @@ from wfhaudit.evaluate import Evaluation
 from wfhaudit.facts import FactSet
 from wfhaudit.policy.model import Policy
 from wfhaudit.report.validate import REPORT_FORMAT, check_predicate
+from wfhaudit.util.jsonshape import as_dict, as_list
 from wfhaudit.util.timefmt import stamp
 
 __all__ = ["REPORT_FORMAT", "Report", "ReportFact", "ReportFinding", "build_report"]
+
+
+def _word(value: Any) -> str:
+    """Display text of an untrusted member: empty when it is missing or empty."""
+    return str(value) if value else ""
+
+
+def _unit(value: Any) -> str | None:
+    return str(value) if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,14 @@ class ReportFact:
         """From a validated fact object."""
         return cls(data["status"], data.get("value"), data.get("reason"),
                    tuple(data.get("sources", ())), data.get("detail"), data.get("unit"))
+
+    @classmethod
+    def shown(cls, raw: Any) -> ReportFact:
+        """Any JSON value as a fact to display as it is (never raises; nothing is validated)."""
+        d = as_dict(raw)
+        return cls(str(d.get("status")), d.get("value"), _word(d.get("reason")),
+                   tuple(str(s) for s in as_list(d.get("sources"))), _word(d.get("detail")),
+                   _unit(d.get("unit")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +114,16 @@ class ReportFinding:
                    g("severity", ""), g("required", False), g("blocking", False), g("measured"),
                    g("unit"), g("expected", ""), g("reason", ""), g("remediation", ""),
                    g("rationale", ""), tuple(g("references", ())), g("waiver"))
+
+    @classmethod
+    def shown(cls, raw: Any) -> ReportFinding:
+        """Any JSON value as a finding to display as it is (never raises; nothing is validated)."""
+        g = as_dict(raw).get
+        return cls(_word(g("rule")), str(g("status")), _word(g("title")), _word(g("fact")),
+                   _word(g("severity")), g("required") is True, g("blocking") is True,
+                   g("measured"), _unit(g("unit")), _word(g("expected")), _word(g("reason")),
+                   _word(g("remediation")), _word(g("rationale")),
+                   tuple(str(r) for r in as_list(g("references"))), as_dict(g("waiver")) or None)
 
 
 @dataclass(frozen=True, slots=True)
