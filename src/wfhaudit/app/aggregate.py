@@ -124,6 +124,8 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
     try:
         config, expected, trust_version = _prepare(opts, now, whatif, store,
                                                     Path(index_dir.name) / "trust.sqlite")
+        log.debug("trust file checked and indexed in %.2f s (%d devices expected; peak RSS %s)",
+                  time.monotonic() - started, len(expected), _peak_rss())
         prior = _Prior(history, store)
         if history is not None:
             history.begin_run(stamp(now), "what-if" if whatif else "own",

@@ -200,8 +200,8 @@ class PolicyEntry:
             if status in _NON_PASS:
                 rule, title, severity, unit, expected = plan.meta
                 issues.append(Issue(rule, title, status, severity, blocks,
-                                    inputs[plan.fact][1], unit, expected, clip(reason, 200),
-                                    plan.fact))
+                                    _measured(inputs[plan.fact][1]), unit, expected,
+                                    clip(reason, 200), plan.fact))
         judgement = Judgement(self.policy.id, self.digest,
                               "NOT_READY" if blocking else "READY",
                               round(100 * passed / total) if total else 0, self.rules,
@@ -223,6 +223,11 @@ class PolicyEntry:
         return finding.status.value, finding.blocking, finding.reason
 
 
+def _measured(value: Any) -> Any:
+    # A list of text becomes a tuple: judgements are hashable, so equal ones can be shared.
+    return tuple(value) if type(value) is list else value
+
+
 def _frozen(value: Any) -> Any:
     # Exact and hashable: 1 and 1.0 and True stay apart, a list becomes a tuple.
     return (type(value), tuple(value) if type(value) is list else value)
@@ -231,8 +236,8 @@ def _frozen(value: Any) -> Any:
 def judgement_of(policy: Policy, digest: str, evaluation: Evaluation) -> Judgement:
     """The compact Judgement of a full evaluation: what PolicyEntry.judge must always equal."""
     issues = tuple(
-        Issue(f.rule_id, f.title, f.status.value, f.severity, f.blocking, f.measured, f.unit,
-              f.expected, clip(f.reason, 200), f.fact)
+        Issue(f.rule_id, f.title, f.status.value, f.severity, f.blocking, _measured(f.measured),
+              f.unit, f.expected, clip(f.reason, 200), f.fact)
         for f in evaluation.findings if f.status.value in _NON_PASS)
     return Judgement(policy.id, digest, evaluation.verdict.value, evaluation.score,
                      tuple((r.id, r.title, r.severity) for r in policy.rules),

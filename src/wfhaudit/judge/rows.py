@@ -27,7 +27,7 @@ class Issue:
     status: str  # FAIL | UNKNOWN | WAIVED
     severity: str
     blocking: bool
-    measured: Any
+    measured: Any  # a scalar, or a tuple of text (hashable)
     unit: str | None
     expected: str
     reason: str
@@ -44,7 +44,7 @@ class Issue:
             return "unknown"
         if isinstance(self.measured, bool):
             text = "true" if self.measured else "false"
-        elif isinstance(self.measured, list):
+        elif isinstance(self.measured, (list, tuple)):
             text = "[" + ", ".join(str(v) for v in self.measured) + "]"
         else:
             text = str(self.measured)

@@ -87,6 +87,9 @@ class Trust:
     campaigns_by_id: Mapping[str, tuple[Campaign, ...]] = field(default_factory=dict, repr=False)
 
 
+_EPOCHS: dict[str, float] = {}
+
+
 class _Problems(Exception):
     pass
 
@@ -99,7 +102,13 @@ def _need(ok: bool, path: str, message: str) -> None:
 def _stamp(obj: Mapping[str, Any], key: str, path: str, optional: bool = False) -> float | None:
     if optional and obj.get(key) is None:
         return None
-    value = parse_epoch(obj.get(key))
+    text = obj.get(key)
+    # Keys enrolled together share their times: each distinct stamp is parsed once (bounded).
+    value = _EPOCHS.get(text) if type(text) is str else None
+    if value is None:
+        value = parse_epoch(text)
+        if value is not None and len(_EPOCHS) < 4096:
+            _EPOCHS[str(text)] = value
     _need(value is not None, f"{path}.{key}", "expected a UTC time like 2026-11-23T10:40:00Z")
     return value
 

@@ -88,7 +88,8 @@ class _IndexWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = sqlite3.connect(path)
-        self._db.executescript(_SCHEMA)
+        # A scratch file for one run: no journal, no fsync (a crash leaves nothing to recover).
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         self._seen: set[bytes] = set()
         self._batch: list[tuple[Any, ...]] = []
 
