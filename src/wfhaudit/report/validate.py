@@ -126,25 +126,44 @@ def _member_problem(obj: Any, types: dict[str, frozenset[type]], path: str
     return None
 
 
+def _typed(obj: dict[str, Any], types: dict[str, frozenset[type]]) -> bool:
+    """Whether every member wfhaudit defines has an allowed type (a list holding only text)."""
+    get = types.get
+    for name, value in obj.items():
+        kinds = get(name)
+        if kinds is None:
+            continue
+        kind = type(value)
+        if kind not in kinds:
+            return False
+        if kind is list:
+            for x in value:  # a loop, not all(): no generator per list
+                if type(x) is not str:
+                    return False
+    return True
+
+
 def _facts(p: dict[str, Any]) -> dict[str, Any]:
     facts = _obj(p, "facts")
     if len(facts) > MAX_FACTS:
         raise _fail("facts", f"more than {MAX_FACTS} facts")
     types = _FACT_TYPES
+    get = types.get
     for key, fact in facts.items():
         ok = type(fact) is dict
-        if ok:
+        if ok:  # _typed, inlined: this loop runs for every fact of every report
             for name, value in fact.items():
+                kinds = get(name)
+                if kinds is None:
+                    continue
                 kind = type(value)
-                if kind is list:
-                    if name in types:
-                        ok = ok and list in types[name]
-                        for x in value:  # a loop, not all(): no generator per list
-                            if type(x) is not str:
-                                ok = False
-                                break
-                elif name in types and kind not in types[name]:
+                if kind not in kinds:
                     ok = False
+                elif kind is list:
+                    for x in value:
+                        if type(x) is not str:
+                            ok = False
+                            break
             status = fact.get("status")
             ok = ok and (status == "unknown" or (status == "observed" and "value" in fact))
         if not ok:
@@ -164,30 +183,18 @@ def _findings(p: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     rules: list[str] = []
     codes: list[str] = []
     for i, f in enumerate(findings):
-        ok = type(f) is dict
-        if ok:
-            for name, value in f.items():
-                kind = type(value)
-                if kind is list:
-                    if name in types:
-                        ok = ok and list in types[name]
-                        for x in value:
-                            if type(x) is not str:
-                                ok = False
-                                break
-                elif name in types and kind not in types[name]:
-                    ok = False
+        rule = code = None
+        if type(f) is dict and _typed(f, types):
             rule = f.get("rule")
-            code = codes_of.get(f.get("status")) if ok else None  # typed: str or None
-            ok = ok and rule is not None and code is not None
-        if not ok:
+            code = codes_of.get(f["status"]) if "status" in f else None  # typed: a str
+        if rule is None or code is None:
             path = f"findings[{i}]"
             raise _member_problem(f, types, path) or _fail(
                 path, f"expected a rule and a status in {sorted(STATUS_CODE)}")
         if f.get("waiver") is not None:
             _depth(f["waiver"], WAIVER_MAX_DEPTH, f"findings[{i}].waiver")
         rules.append(rule)
-        codes.append(code)  # type: ignore[arg-type]  # ok implies a code
+        codes.append(code)
     return tuple(rules), "".join(codes)
 
 
