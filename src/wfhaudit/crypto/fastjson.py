@@ -43,8 +43,15 @@ def loads(data: bytes) -> Any:
 
 def loads_envelope(data: bytes) -> Any:
     """Like loads, for envelope files, which end with one newline after the canonical JSON."""
-    ok, value = loads_exact(data[:-1] if data.endswith(b"\n") else data)
-    return value if ok else strictjson.loads(data, surrogates=False)
+    try:
+        value = orjson.loads(data)  # a trailing newline is whitespace to both parsers
+        out = orjson.dumps(value, option=_ROUND_TRIP)
+        if out == data or (len(data) == len(out) + 1 and data.endswith(b"\n")
+                           and data.startswith(out)):
+            return value
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass
+    return strictjson.loads(data, surrogates=False)
 
 
 def dumps_sorted(value: Any) -> bytes:

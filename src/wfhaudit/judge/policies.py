@@ -110,6 +110,7 @@ class PolicyEntry:
     plans: tuple[_RulePlan, ...] = ()
     rule_ids: tuple[str, ...] = ()
     rules: tuple[tuple[str, str, str], ...] = ()
+    dated: bool = False  # a rule has a waiver, so the report's date matters
     cuts: dict[str, tuple[float, ...] | None] = field(default_factory=dict)
     memo: dict[Any, Outcome] = field(default_factory=dict)
     judgements: dict[Any, Judgement] = field(default_factory=dict)
@@ -120,6 +121,7 @@ class PolicyEntry:
         self.plans = tuple(_plan(self.policy, i) for i in range(len(self.policy.rules)))
         self.rule_ids = tuple(r.id for r in self.policy.rules)
         self.rules = tuple((r.id, r.title, r.severity) for r in self.policy.rules)
+        self.dated = any(plan.date_dependent for plan in self.plans)
         for key in self.needed:
             if CATALOGUE[key].type not in _NUMERIC:
                 continue
@@ -161,7 +163,8 @@ class PolicyEntry:
     def judge(self, facts: Mapping[str, Any], os_family: str, device_id: str,
               finished: float) -> Judgement:
         """The policy's judgement of the facts; JudgeError when a needed fact is malformed."""
-        day = dt.datetime.fromtimestamp(finished, dt.timezone.utc).date()
+        # The date matters only to waivers: worked out per report only when a rule has one.
+        day = _day(finished) if self.dated else None
         try:
             inputs = {k: self._input(k, facts.get(k)) for k in self.needed}
         except ValueError as exc:
@@ -173,7 +176,7 @@ class PolicyEntry:
                    inputs[plan.when_fact][0] if plan.when_fact else None)
             out = self.memo.get(key)
             if out is None:
-                out = self._evaluate(plan, facts, os_family, device_id, day)
+                out = self._evaluate(plan, facts, os_family, device_id, day or _day(finished))
                 if len(self.memo) >= MEMO_LIMIT:
                     self.memo.clear()
                 self.memo[key] = out
@@ -183,8 +186,8 @@ class PolicyEntry:
     def _judgement(self, outs: tuple[Outcome, ...], inputs: dict[str, tuple[Any, Any]]
                    ) -> Judgement:
         """The compact Judgement for per-rule outcomes; equal ones are one shared object."""
-        measured = tuple(_frozen(inputs[plan.fact][1]) if out[0] in _NON_PASS else None
-                         for plan, out in zip(self.plans, outs, strict=True))
+        measured = tuple([_frozen(inputs[plan.fact][1]) if out[0] in _NON_PASS else None
+                          for plan, out in zip(self.plans, outs, strict=True)])
         key = (outs, measured)
         found = self.judgements.get(key)
         if found is not None:
@@ -221,6 +224,10 @@ class PolicyEntry:
             raise JudgeError(f"facts: {exc}") from None
         (finding,) = evaluate(plan.policy, fact_set, os_family, device_id, day).findings
         return finding.status.value, finding.blocking, finding.reason
+
+
+def _day(finished: float) -> dt.date:
+    return dt.datetime.fromtimestamp(finished, dt.timezone.utc).date()
 
 
 def _measured(value: Any) -> Any:

@@ -49,6 +49,7 @@ DEFAULT_SKEW = dt.timedelta(minutes=5)
 CAMPAIGN_GRACE = dt.timedelta(days=1)
 _PAE_PREFIX = b"DSSEv1 %d %b " % (len(REPORT_PAYLOAD_TYPE), REPORT_PAYLOAD_TYPE.encode("ascii"))
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_KNOWN = frozenset(KNOWN_FIELDS)
 
 
 class _Reject(Exception):
@@ -158,7 +159,8 @@ class Verifier:
                                      tuple(judgement.statuses))
         return VerifyResult(source, True, Reason.VERIFIED.value, detail,
                             verdict=judgement.verdict, warnings=warnings, received_at=receipt,
-                            predicate={k: predicate[k] for k in KNOWN_FIELDS if k in predicate},
+                            predicate=predicate if predicate.keys() <= _KNOWN else
+                            {k: predicate[k] for k in KNOWN_FIELDS if k in predicate},
                             view=view, judgement=judgement, **fields)
 
     def admit(self, result: VerifyResult) -> VerifyResult:
