@@ -3,15 +3,14 @@
 A trust file may enrol 100,000 devices. Holding a key object per device in every verifier
 process costs hundreds of megabytes, so the index keeps each key as a short tuple (algorithm,
 DER SubjectPublicKeyInfo, owner, window, revocation) and builds the TrustedKey only for the
-key ids that reports name, keeping a bounded number of them for the next report.
+key ids that reports name, keeping a bounded number of them for the next reports.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -33,9 +32,11 @@ CACHED_KEYS = 4096
 KeyRow = tuple[str, bytes, str, float, float, float | None, str | None]
 
 
-@dataclass(frozen=True)
-class TrustedKey:
-    """One enrolled device key, with its window and revocation (times as epoch seconds)."""
+class TrustedKey(NamedTuple):
+    """One enrolled device key, with its window and revocation (times as epoch seconds).
+
+    A NamedTuple: one is built per report from a compact row, and that must be cheap.
+    """
 
     keyid: str
     alg: str
@@ -100,8 +101,10 @@ class KeyTable(Mapping[str, TrustedKey]):
         row = self.row(kid)
         if row is None:
             return default
-        if len(self._built) >= CACHED_KEYS:  # oldest first out: bounded, flat in devices
-            del self._built[next(iter(self._built))]
+        if len(self._built) >= CACHED_KEYS:
+            # Bounded, flat in the number of devices. Dropping all at once is O(1) per key on
+            # average; removing the oldest one each time makes dict iteration walk the holes.
+            self._built.clear()
         key = self._built[kid] = trusted_key(kid, row)
         return key
 
