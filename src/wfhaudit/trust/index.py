@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from wfhaudit.crypto.keyutil import PublicKey
+from wfhaudit.trust import keys as keys_module
 from wfhaudit.trust.file import Campaign, Trust, load_trust
-from wfhaudit.trust.keys import KeyRow, KeyTable
+from wfhaudit.trust.keys import KeyRow, KeyTable, trusted_key
 
 _SCHEMA = """
 CREATE TABLE keys (kid BLOB PRIMARY KEY, alg TEXT NOT NULL, spki BLOB NOT NULL,
@@ -26,8 +27,9 @@ CREATE TABLE keys (kid BLOB PRIMARY KEY, alg TEXT NOT NULL, spki BLOB NOT NULL,
                    revoked_at REAL, revoke_reason TEXT) WITHOUT ROWID;
 CREATE TABLE meta (doc TEXT NOT NULL);
 """
-_BATCH = 2000
+_BATCH = 500  # rows per INSERT batch, and key ids per prefetch query
 _PREFIX = "sha256:"
+_COLUMNS = "kid, alg, spki, device, not_before, not_after, revoked_at, revoke_reason"
 
 
 def _kid_blob(kid: object) -> bytes | None:
@@ -57,6 +59,19 @@ class SqliteKeyTable(KeyTable):
         found = self._db.execute("SELECT alg, spki, device, not_before, not_after, revoked_at, "
                                  "revoke_reason FROM keys WHERE kid = ?", (blob,)).fetchone()
         return tuple(found) if found is not None else None
+
+    def prefetch(self, kids: list[str]) -> None:
+        """Build a batch of keys with one query (a hint: unknown or malformed ids are skipped)."""
+        blobs = [b for b in {_kid_blob(k) for k in kids if k not in self._built} if b]
+        if len(self._built) + len(blobs) > keys_module.CACHED_KEYS:
+            self._built.clear()
+        for start in range(0, len(blobs), _BATCH):
+            part = blobs[start:start + _BATCH]
+            marks = ",".join("?" * len(part))  # placeholders only: the ids are parameters
+            query = f"SELECT {_COLUMNS} FROM keys WHERE kid IN ({marks})"  # noqa: S608
+            for blob, *row in self._db.execute(query, part):
+                kid = _PREFIX + blob.hex()
+                self._built[kid] = trusted_key(kid, tuple(row))
 
     def __iter__(self) -> Iterator[str]:
         """Every enrolled key id."""

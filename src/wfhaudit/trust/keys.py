@@ -108,6 +108,11 @@ class KeyTable(Mapping[str, TrustedKey]):
         key = self._built[kid] = trusted_key(kid, row)
         return key
 
+    def prefetch(self, kids: list[str]) -> None:
+        """Build the keys of a batch ahead (a hint: unknown or malformed ids are skipped)."""
+        for kid in kids:
+            self.get(kid)
+
     def __getitem__(self, kid: str) -> TrustedKey:
         """The TrustedKey for a key id (KeyError when it is not enrolled)."""
         key: TrustedKey | None = self.get(kid)

@@ -147,3 +147,21 @@ def test_ed25519_keys_are_checked_without_a_key_object_and_agree_with_the_loader
         checked_spki(spki_der(Ed25519PrivateKey.generate().public_key())[:-1])
     p256 = ec.generate_private_key(ec.SECP256R1()).public_key()
     assert checked_spki(spki_der(p256)) == (spki_der(p256), keyid(p256), "ecdsa-p256-sha256")
+
+
+def test_prefetch_builds_known_keys_and_skips_the_rest(pki: Pki, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    trust = compile_trust(pki.trust_bytes(), [pki.admin.public_key()], NOW, None, "trust",
+                          tmp_path / "t.sqlite")
+    known = list(trust.keys)
+    hints = [*known, "sha256:" + "0" * 64, "sha256:" + known[0][7:].upper(), "", "nonsense"]
+    trust.keys.prefetch(hints)
+    assert sorted(trust.keys._built) == sorted(known)
+    assert trust.keys.get("sha256:" + known[0][7:].upper()) is None
+    fresh = open_index(tmp_path / "t.sqlite")
+    for kid in known:
+        assert trust.keys[kid] == fresh.keys[kid]._replace(public_key=trust.keys[kid].public_key)
+    monkeypatch.setattr(keys_module, "CACHED_KEYS", 2)
+    fresh.keys.prefetch(known[:1])
+    fresh.keys.prefetch(known[1:3])
+    assert len(fresh.keys._built) <= 3 and fresh.keys.get(known[3]) is not None
