@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -209,11 +208,11 @@ class Accumulator:
         # Rows arrive unpickled chunk by chunk, each with its own copies of what most devices
         # have in common; keeping one copy makes the per-device state a few hundred bytes.
         share = self._share
-        return dataclasses.replace(
-            row, own=share(row.own), whatif=share(row.whatif), evidence=share(row.evidence),
-            os_family=share(row.os_family), os_version=share(row.os_version),
-            tool_version=share(row.tool_version), claimed_verdict=share(row.claimed_verdict),
-            warnings=share(row.warnings))
+        return Accepted(  # positional: twice as fast as dataclasses.replace
+            row.input, row.payload_sha256, row.device_id, row.sequence, row.finished_at,
+            row.finished_ts, row.report_id, row.device_name, share(row.os_family),
+            share(row.os_version), share(row.tool_version), share(row.own), share(row.whatif),
+            share(row.claimed_verdict), share(row.evidence), share(row.warnings))
 
     def finish(self) -> FleetSummary:
         """Apply the replay rule to each device's winner and compute counts and rule tallies."""
