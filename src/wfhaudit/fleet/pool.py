@@ -26,6 +26,7 @@ from wfhaudit.judge.policies import JudgeError, PolicyEntry
 from wfhaudit.judge.rows import Judgement, Rejected, Row
 from wfhaudit.policy.model import Policy
 from wfhaudit.trust.index import open_index
+from wfhaudit.util.gctune import tune_for_throughput
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import parse_stamp
 from wfhaudit.verify.inputs import chunks, try_read
@@ -121,6 +122,7 @@ def _init(config: WorkerConfig, parent: int) -> None:
     # is noticed too (os.getppid() here would already name the reaper).
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _WORKER = Worker(config)
+    tune_for_throughput()
 
 
 def _run_chunk(paths: list[str]) -> list[Row]:
