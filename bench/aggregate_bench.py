@@ -10,6 +10,10 @@ of the same payloads on all cores.
 
     .venv/bin/python bench/aggregate_bench.py --n 100000
     .venv/bin/python bench/aggregate_bench.py --n 20000 --db      # with history (SQLite)
+    .venv/bin/python bench/aggregate_bench.py --sizes 1000,10000,100000   # growth table
+
+The bare Ed25519 rate is measured just before and just after the aggregate run on a sample
+of the same payloads, and the ratio uses their mean (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -249,55 +253,87 @@ def run_aggregate(root: Path, out: Path, jobs: int, db: bool) -> dict[str, Any]:
             "cpu": usage.ru_utime + usage.ru_stime, "load": load}
 
 
-def main() -> None:
-    """Generate (or reuse), measure, print a Markdown summary."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=100_000, help="reports to aggregate")
-    parser.add_argument("--devices", type=int, help="devices (default n/10)")
-    parser.add_argument("--policy", default="baseline")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--dir", type=Path, help="cache folder for the generated fleet")
-    parser.add_argument("--db", action="store_true", help="also keep history (--db)")
-    parser.add_argument("--bare-sample", type=int, default=20_000)
-    args = parser.parse_args()
-    devices = args.devices or max(1, args.n // 10)
-    root = args.dir or Path(tempfile.gettempdir()) / f"wfh-aggregate-bench-{args.n}-{devices}"
-    gen_s = generate(root, args.n, devices, args.seed, args.policy, args.jobs)
+def measure(root: Path, n: int, devices: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Generate (or reuse) one fleet and time aggregate over it, with the bare rate around it."""
+    gen_s = generate(root, n, devices, args.seed, args.policy, args.jobs)
     sizes = [p.stat().st_size for p in sorted((root / "reports").rglob("*.wfh.json"))[:2000]]
-    per_core, all_cores = bare_rate(root, args.seed, args.jobs, min(args.bare_sample, args.n))
+    sample = min(args.bare_sample, n)
+    before = bare_rate(root, args.seed, args.jobs, sample)
     out = Path(tempfile.mkdtemp(prefix="wfh-aggregate-bench-out-"))
     res = run_aggregate(root, out, args.jobs, args.db)
+    # The machine is shared: measure the bare rate before and after, and use the mean.
+    after = bare_rate(root, args.seed, args.jobs, sample)
     if res["exit"] not in (0, 1):
         print(res["stderr"], file=sys.stderr)
         raise SystemExit(f"aggregate exited {res['exit']}")
     doc = json.loads((out / "fleet.json").read_text())
-    rate = args.n / res["wall"]
     mb = 1024 * 1024
+    res.update(n=n, devices=devices, gen_s=gen_s, sizes=sizes, doc=doc,
+               per_core=(before[0] + after[0]) / 2, all_cores=(before[1] + after[1]) / 2,
+               html_mb=(out / "fleet.html").stat().st_size / mb,
+               junit_mb=(out / "fleet.xml").stat().st_size / mb,
+               json_mb=(out / "fleet.json").stat().st_size / mb)
+    shutil.rmtree(out)
+    return res
+
+
+def _row(res: dict[str, Any], jobs: int) -> str:
+    mb = 1024 * 1024
+    rate = res["n"] / res["wall"]
+    return (f"| {res['n']:,} | {res['devices']:,} | {jobs} | {res['wall']:.1f} | {rate:,.0f} | "
+            f"{res['per_core']:,.0f} / {res['all_cores']:,.0f} | "
+            f"{100 * rate / res['all_cores']:.1f} % | {res['peak_tree'] / mb:.0f} | "
+            f"{res['peak_one'] / mb:.0f} | {1000 * res['cpu'] / res['n']:.3f} | "
+            f"{res['html_mb']:.2f} | {res['junit_mb']:.2f} | {res['json_mb']:.2f} | "
+            f"{res['load']:.2f} |")
+
+
+def main() -> None:
+    """Generate (or reuse), measure, print a Markdown summary (one row per fleet size)."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="reports to aggregate")
+    parser.add_argument("--devices", type=int, help="devices (default n/10)")
+    parser.add_argument("--sizes", help="comma-separated fleet sizes, each N reports from N "
+                        "devices (a growth table), instead of --n/--devices")
+    parser.add_argument("--policy", default="baseline")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--dir", type=Path, help="cache folder for the generated fleet "
+                        "(with --sizes: the parent of one folder per size)")
+    parser.add_argument("--db", action="store_true", help="also keep history (--db)")
+    parser.add_argument("--bare-sample", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.sizes:
+        plan = [(int(x), int(x)) for x in args.sizes.split(",")]
+    else:
+        plan = [(args.n, args.devices or max(1, args.n // 10))]
+    base = args.dir if args.sizes else None
     print(f"# aggregate_bench {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}Z  "
           f"python {platform.python_version()}  {platform.machine()}  "
           f"nproc {os.cpu_count()}  cpu {_cpu()}")
-    print(f"command: {' '.join(res['cmd'][1:])}")
-    print(f"fleet: {args.n} reports from {devices} devices; envelope bytes min {min(sizes)}, "
-          f"median {int(statistics.median(sizes))}, max {max(sizes)}; generated in "
-          f"{gen_s:.1f} s" + (" (cached)" if gen_s == 0 else ""))
-    print(f"result: exit {res['exit']}, decided by {doc['gate']['decided_by']}; "
-          f"accepted {doc['counts']['accepted']}, rejected {doc['counts']['rejected']}, "
-          f"devices ready {doc['counts']['devices_ready']}/{doc['counts']['devices_expected']}")
-    print(f"load average (1 min) when the run started: {res['load']:.2f}; CPU time of the "
-          f"aggregate process tree: {res['cpu']:.1f} s ({1000 * res['cpu'] / args.n:.3f} ms "
-          f"per report; {res['cpu'] / args.jobs:.1f} s of wall time on {args.jobs} idle cores)")
-    print("| reports | jobs | wall s | reports/s | bare Ed25519 verify/s (1 core / all cores) "
-          "| ratio to bare (all cores) | peak RSS tree MB | peak RSS one process MB "
-          "| HTML MB | JUnit MB | JSON MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.n} | {args.jobs} | {res['wall']:.1f} | {rate:,.0f} | {per_core:,.0f} / "
-          f"{all_cores:,.0f} | {100 * rate / all_cores:.1f} % | {res['peak_tree'] / mb:.0f} | "
-          f"{res['peak_one'] / mb:.0f} | {(out / 'fleet.html').stat().st_size / mb:.2f} | "
-          f"{(out / 'fleet.xml').stat().st_size / mb:.2f} | "
-          f"{(out / 'fleet.json').stat().st_size / mb:.2f} |")
-    shutil.rmtree(out)
+    results = []
+    for n, devices in plan:
+        default = Path(tempfile.gettempdir()) / f"wfh-aggregate-bench-{n}-{devices}"
+        root = (base / f"fleet-{n}-{devices}") if base else (args.dir or default)
+        res = measure(root, n, devices, args)
+        results.append(res)
+        sizes, doc = res["sizes"], res["doc"]
+        print(f"command: {' '.join(res['cmd'][1:])}")
+        print(f"fleet: {n} reports from {devices} devices; envelope bytes min {min(sizes)}, "
+              f"median {int(statistics.median(sizes))}, max {max(sizes)}; generated in "
+              f"{res['gen_s']:.1f} s" + (" (cached)" if res["gen_s"] == 0 else ""))
+        print(f"result: exit {res['exit']}, decided by {doc['gate']['decided_by']}; "
+              f"accepted {doc['counts']['accepted']}, rejected {doc['counts']['rejected']}, "
+              f"devices ready {doc['counts']['devices_ready']}/"
+              f"{doc['counts']['devices_expected']}; CPU time of the process tree "
+              f"{res['cpu']:.1f} s", flush=True)
+    print("| reports | devices | jobs | wall s | reports/s | bare Ed25519 verify/s (1 core / "
+          "all cores) | ratio to bare (all cores) | peak RSS tree MB | peak RSS one process MB "
+          "| CPU ms per report | HTML MB | JUnit MB | JSON MB | load at start |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        print(_row(res, args.jobs))
 
 
 def _cpu() -> str:

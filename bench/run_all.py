@@ -11,8 +11,9 @@ RUNS = [
     ["startup_bench.py", "--runs", "15"],
     ["dist_startup_bench.py", "--runs", "15", "--onedir"],
     ["verify_bench.py", "--n", "10000"],
+    ["verify_bench.py", "--n", "20000", "--workers", "2"],
     ["network_bench.py", "--runs", "1"],
-    ["aggregate_bench.py", "--n", "100000"],
+    ["aggregate_bench.py", "--sizes", "1000,10000,100000"],
 ]
 
 

@@ -120,3 +120,23 @@ def test_unusable_whatif_policy_is_exit_3(small_fleet: tuple[Org, Path],
     assert result.exit_code == 3
     assert "bad.json" in result.output
     assert not (tmp_path / "f.json").exists()
+
+
+def test_every_report_is_judged_once_per_policy(small_fleet: tuple[Org, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # One judge: the verifier's judgement is the row's; only a what-if policy adds a second.
+    from wfhaudit.judge.policies import PolicyEntry
+
+    calls: list[str] = []
+    real = PolicyEntry.judge
+
+    def counting(self: PolicyEntry, *args: Any) -> Any:
+        calls.append(self.policy.version)
+        return real(self, *args)
+
+    monkeypatch.setattr(PolicyEntry, "judge", counting)
+    run(*small_fleet, tmp_path)
+    assert len(calls) == len(UPLOADS)
+    calls.clear()
+    run(*small_fleet, tmp_path, "--policy", str(policy_file(tmp_path, 5.0)))
+    assert sorted(calls) == sorted(["1.0.0"] * len(UPLOADS) + ["2.0.0"] * len(UPLOADS))

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from wfhaudit.errors import InvalidInputError, PolicyError
-from wfhaudit.policy.loader import bundled_names, load_policy, load_policy_document
+from wfhaudit.policy.loader import (
+    BUNDLED_DIR,
+    bundled_names,
+    load_policy,
+    load_policy_document,
+    schema_problems,
+)
 
 POLICIES = Path(__file__).parent.parent / "fixtures" / "policies"
 INVALID = POLICIES / "invalid"
@@ -23,6 +33,33 @@ def test_bundled_policy_loads(name: str) -> None:
     # The resolved document is itself a valid, self-contained policy with the same digest.
     again = load_policy_document(policy.document(), f"{name} (resolved)")
     assert again.digest == policy.digest
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_bundled_policy_is_valid_against_the_schema(name: str, tmp_path: Path) -> None:
+    # At run time the bundled files skip schema validation (they are trusted): this is where
+    # each one is proved valid, with the same checks a user's policy always gets.
+    doc = json.loads((BUNDLED_DIR / f"{name}.json").read_text("utf-8"))
+    assert schema_problems(doc) == []
+    for path in BUNDLED_DIR.glob("*.json"):  # a copy outside the package: validated on load
+        shutil.copy(path, tmp_path / path.name)
+    assert load_policy(str(tmp_path / f"{name}.json")).digest == load_policy(name).digest
+
+
+def test_user_policies_are_always_schema_checked(tmp_path: Path) -> None:
+    doc = json.loads((BUNDLED_DIR / "baseline.json").read_text("utf-8"))
+    doc["rules"][0]["severity"] = "urgent"
+    (tmp_path / "mine.json").write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(PolicyError, match=r"\$\.rules\[0\]\.severity"):
+        load_policy(str(tmp_path / "mine.json"))
+
+
+def test_loading_a_bundled_policy_does_not_import_jsonschema() -> None:
+    code = ("import sys; from wfhaudit.policy.loader import load_policy; "
+            "load_policy('strict'); print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.strip() == "False"
 
 
 def test_bundled_set_and_default() -> None:

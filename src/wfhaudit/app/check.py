@@ -24,7 +24,7 @@ from wfhaudit.policy.model import Policy
 from wfhaudit.probes import load_probe, probe_names
 from wfhaudit.probes.collect import ProbeEvents, _ignore, collect_facts
 from wfhaudit.report.model import build_report
-from wfhaudit.report.reading import read_predicate_lenient
+from wfhaudit.report.reading import read_report
 from wfhaudit.trust.campaign import campaign_for_check
 from wfhaudit.util.files import (
     check_writable_folder,
@@ -91,12 +91,11 @@ def load_evidence(path: Path) -> Evidence:
     data = read_json(path, "evidence bundle")
     if isinstance(data, dict) and data.get("format") != "wfhaudit-evidence/1":
 
-        predicate = read_predicate_lenient(data, str(path))
-        evidence = predicate.get("evidence")
-        if predicate.get("evidence_level") != "full" or not isinstance(evidence, dict):
+        report = read_report(data, str(path))
+        if report.evidence_level != "full" or report.evidence is None:
             raise EvidenceError(f"{path}: report carries no full evidence to replay "
-                                f"(evidence level {predicate.get('evidence_level')!r})")
-        data = evidence
+                                f"(evidence level {report.evidence_level!r})")
+        data = report.evidence
     return Evidence.from_dict(data)
 
 
@@ -254,14 +253,13 @@ def evaluate_file(path: Path, policy_ref: str, today: dt.date | None = None
         when = today or dt.datetime.now(dt.timezone.utc).date()
     else:
 
-        predicate = read_predicate_lenient(data, str(path))
+        report = read_report(data, str(path))
         try:
-            facts = FactSet.from_dict(predicate["facts"])
+            facts = report.fact_set()
         except (KeyError, ValueError) as exc:
             raise InvalidInputError(f"{path}: $.facts: {exc}") from None
-        device_id = str(predicate["device"].get("id", ""))
-        os_family = str(predicate["os"].get("family", ""))
-        when = today or parse_stamp(predicate["finished_at"]).date()
+        device_id, os_family = report.device_id, report.os.family
+        when = today or parse_stamp(report.finished_at).date()
     evaluation = evaluate(policy, facts, os_family, device_id, when)
     return policy, evaluation, {"facts": facts.to_dict(), "judged_at": stamp(
         dt.datetime.combine(when, dt.time(), dt.timezone.utc))}

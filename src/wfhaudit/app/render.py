@@ -14,6 +14,7 @@ from typing import Any
 
 from wfhaudit.policy.model import Policy
 from wfhaudit.report.html.render import LoadedReport, SignatureStatus
+from wfhaudit.report.model import Report
 from wfhaudit.util.files import read_bytes
 from wfhaudit.verify.verifier import Verifier
 
@@ -47,7 +48,9 @@ def verify_for_render(report: Path, trust: Path, admin_pubkeys: Sequence[Path] =
     policy = verifier.policy(result.policy_digest or "")
     if policy is not None:
         predicate = accepted_texts(predicate, policy)
-    return LoadedReport(report.name, file_digest, "DSSE envelope", predicate), status
+    # Through the typed model: members the format does not define are dropped at every level.
+    shown = Report.from_dict(predicate).to_dict()
+    return LoadedReport(report.name, file_digest, "DSSE envelope", shown), status
 
 
 def accepted_texts(predicate: dict[str, Any], policy: Policy) -> dict[str, Any]:

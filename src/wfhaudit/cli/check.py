@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from wfhaudit.app.check import CheckOptions, evaluate_file, probe_commands, run_check, run_probes
+from wfhaudit.cli import plain
+from wfhaudit.cli.console import plain_output
 from wfhaudit.cli.output import emit_json
 from wfhaudit.cli.terminal import print_check_result, print_evaluation, print_facts, probe_display
 from wfhaudit.errors import ExitCode
@@ -49,7 +51,10 @@ def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
       wfhaudit check --only firewall --only disk --json
       wfhaudit check --html       # also writes reports/<device>.<time>.wfh.html
     """
-    with probe_display(quiet=quiet) as display:
+    # Not a terminal (a log, CI): plain lines, and rich is never imported.
+    text = plain_output()
+    with plain.PlainProbeDisplay() if text and not quiet else probe_display(quiet=quiet) \
+            as display:
         result = run_check(CheckOptions(policy=policy_ref, out_dir=out_dir, only=only, skip=skip,
                                         record=record, replay=replay, sign=not no_sign,
                                         campaign=campaign, events=display.event))
@@ -60,7 +65,8 @@ def check(ctx: click.Context, policy_ref: str, out_dir: Path, as_json: bool,
     if as_json:
 
         emit_json(result.report)
-    print_check_result(result, quiet=quiet, html_path=html_path)
+    (plain.print_check_result if text else print_check_result)(result, quiet=quiet,
+                                                                html_path=html_path)
     ctx.exit(int(result.exit_code))
 
 
@@ -130,6 +136,8 @@ def evaluate_cmd(ctx: click.Context, path: Path, policy_ref: str, as_json: bool)
                               "digest": policy.digest},
                    "summary": evaluation.summary(),
                    "findings": [f.to_dict() for f in evaluation.findings], **extra})
+    elif plain_output():
+        plain.print_evaluation(evaluation, policy.title)
     else:
         print_evaluation(evaluation, policy.title)
     code = ExitCode.OK if evaluation.verdict.value == "READY" else ExitCode.NOT_READY

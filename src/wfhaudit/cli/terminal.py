@@ -68,7 +68,8 @@ def verdict_summary(evaluation: Evaluation) -> str:
     return f"NOT READY (score {evaluation.score}): {why}"
 
 
-def _why(evaluation: Evaluation) -> str:
+def why_summary(evaluation: Evaluation) -> str:
+    """Why the verdict is what it is, in one sentence or two."""
     failed = [f for f in evaluation.blocking if f.status.value == "FAIL"]
     unknown = [f for f in evaluation.blocking if f.status.value != "FAIL"]
     parts = []
@@ -97,7 +98,7 @@ def print_verdict(evaluation: Evaluation, title: str, console: Console) -> None:
                 style="bold white on green" if ready else "bold white on red")
     head.append(f"  score {evaluation.score}/100 under the policy \u201c{for_terminal(title)}\u201d")
     console.print(head)
-    console.print(Text(_why(evaluation)))
+    console.print(Text(why_summary(evaluation)))
     console.print(Text(SCORE_LINE, style="dim"))
 
 
@@ -105,6 +106,27 @@ def measured_vs_expected(f: Finding) -> str:
     """The one wording for a rule's numbers: 'measured no, expected yes'."""
     measured = format_value(f.measured, f.unit) if f.status.value != "UNKNOWN" else "unknown"
     return f"measured {measured}, expected {for_terminal(f.expected)}"
+
+
+def finding_lines(f: Finding, said: dict[str, str]) -> tuple[str, list[str]]:
+    """What follows a rule's title on its first line, and the lines under it (device text cleaned).
+
+    `said` remembers reasons already shown: a reason shared by several rules (three headset
+    rules, one audio server) is printed once, the others point to it.
+    """
+    status = f.status.value
+    if status == "NOT_APPLICABLE":
+        return (f": {for_terminal(f.reason)}" if f.reason else ""), []
+    if status == "PASS":
+        return f": {measured_vs_expected(f)}", []
+    lines = [measured_vs_expected(f)]
+    if f.reason:
+        first = said.setdefault(f.reason, f.title)
+        why = f.reason if first == f.title else f"same as for \u201c{first}\u201d above"
+        lines.append("Why: " + for_terminal(why))
+    if f.remediation:
+        lines.append("Fix: " + for_terminal(f.remediation))
+    return ("  (blocks READY)" if f.blocking else ""), lines
 
 
 def findings_table(evaluation: Evaluation) -> Table:
@@ -124,22 +146,14 @@ def findings_table(evaluation: Evaluation) -> Table:
     said: dict[str, str] = {}  # reason -> title of the rule that showed it first
     for f in ordered(evaluation.findings):
         status = f.status.value
+        head, lines = finding_lines(f, said)
         rule = Text(for_terminal(f.title))
-        if status == "NOT_APPLICABLE":
-            rule.append(f": {for_terminal(f.reason)}" if f.reason else "", style="dim")
-        elif status == "PASS":
-            rule.append(f": {measured_vs_expected(f)}")
+        if status in ("NOT_APPLICABLE", "PASS"):
+            rule.append(head, style="dim" if status == "NOT_APPLICABLE" else "")
         else:
-            if f.blocking:
-                rule.append("  (blocks READY)", style="bold")
-            rule.append(f"\n{measured_vs_expected(f)}")
-            if f.reason:
-                # A reason shared by several rules (three headset rules, one audio server) once.
-                first = said.setdefault(f.reason, f.title)
-                why = f.reason if first == f.title else f"same as for \u201c{first}\u201d above"
-                rule.append("\nWhy: " + for_terminal(why), style="italic")
-            if f.remediation:
-                rule.append("\nFix: " + for_terminal(f.remediation))
+            rule.append(head, style="bold")
+            for line in lines:
+                rule.append("\n" + line, style="italic" if line.startswith("Why: ") else "")
         table.add_row(Text(STATUS_WORD.get(status, for_terminal(status)),
                            style=STATUS_STYLE.get(status, "")),
                       Text(for_terminal(f.severity)), rule)

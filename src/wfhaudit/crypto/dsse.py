@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import sys
 from typing import Any, NamedTuple
 
-from wfhaudit.crypto import strictjson
+import pybase64
+
+from wfhaudit.crypto import fastjson, strictjson
 from wfhaudit.crypto.canonical import canonical_bytes
 from wfhaudit.crypto.keyutil import keyid
 from wfhaudit.crypto.signer import SigningKey
@@ -44,7 +45,8 @@ def b64decode_strict(text: str) -> bytes:
     if pad and _ALPHABET.find(text[end - pad - 1]) & (0x0F if pad == 2 else 0x03):
         raise ValueError("not canonical base64 (non-zero padding bits)")
     try:
-        return _b64(text)
+        # validate=True: any character outside the alphabet (whitespace too) is an error.
+        return pybase64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
         if "-" in text or "_" in text:
             if "+" in text or "/" in text:
@@ -52,13 +54,6 @@ def b64decode_strict(text: str) -> bytes:
             return b64decode_strict(text.translate(_URLSAFE))
         raise ValueError(f"not strict base64 ({exc})") from None
 
-
-if sys.version_info >= (3, 11):
-    def _b64(text: str) -> bytes:
-        return binascii.a2b_base64(text, strict_mode=True)
-else:  # pragma: no cover - Python 3.10
-    def _b64(text: str) -> bytes:
-        return base64.b64decode(text, validate=True)
 
 
 def sign_envelope(payload: bytes, payload_type: str, key: SigningKey) -> dict[str, Any]:
@@ -86,8 +81,8 @@ def parse_envelope(data: bytes) -> ParsedEnvelope:
     """Strict-parse envelope bytes (steps 2 of §2.11); EnvelopeError with the reason."""
     try:
         # Envelope strings are checked against constants, the trust file or the base64
-        # alphabet, so the lone-surrogate scan of the (large) payload text can be skipped.
-        env = strictjson.loads(data, surrogates=False)
+        # alphabet, so the strict path may skip the lone-surrogate scan of the payload text.
+        env = fastjson.loads_envelope(data)
     except strictjson.StrictJSONError as exc:
         raise EnvelopeError(Reason.ENVELOPE_MALFORMED, str(exc)) from None
     if type(env) is not dict:

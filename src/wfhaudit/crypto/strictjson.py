@@ -87,8 +87,29 @@ def check_no_lone_surrogates(obj: Any) -> None:
 
 
 def check_depth(obj: Any, limit: int = DEFAULT_MAX_DEPTH) -> None:
-    """Raise StrictJSONError when containers nest deeper than limit (level by level)."""
-    level = [obj] if type(obj) is dict or type(obj) is list else []
+    """Raise StrictJSONError when containers nest deeper than limit."""
+    if type(obj) is dict or type(obj) is list:
+        if limit <= _RECURSIVE_LIMIT:
+            _descend(obj, limit, 1)
+        else:
+            _levels(obj, limit)
+
+
+_RECURSIVE_LIMIT = 64  # up to this limit a plain recursion is safe (and twice as fast)
+
+
+def _descend(node: Any, limit: int, depth: int) -> None:
+    if depth > limit:
+        raise StrictJSONError(f"nesting deeper than {limit}")
+    for child in node.values() if type(node) is dict else node:
+        kind = type(child)
+        if kind is dict or kind is list:
+            _descend(child, limit, depth + 1)
+
+
+def _levels(obj: Any, limit: int) -> None:
+    """Level by level, for large limits (no recursion)."""
+    level = [obj]
     depth = 0
     while level:
         depth += 1

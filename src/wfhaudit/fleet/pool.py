@@ -1,9 +1,11 @@
 """Parallel verification: worker processes read, verify and judge chunks of inputs.
 
-Each worker loads the trust file and policies once (initializer), runs the verifier's stateless
-`check()` on every input of a chunk and returns compact rows; the parent applies the stateful
-rules (duplicates, sequence) in input order. At most a few chunks are in flight, so memory
-stays flat however many inputs stream in.
+Each worker opens the trust index the parent compiled (trust/index.py: keys are looked up,
+never loaded all at once), runs the verifier's stateless `check()` on every input of a chunk
+and returns compact rows; the verifier's judgement is the row's, and a what-if policy is
+judged by the same engine. The parent applies the stateful rules (duplicates, sequence) in
+input order. At most a few chunks are in flight, so memory stays flat however many inputs
+stream in.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
-from wfhaudit.crypto.keyutil import load_public_keys
-from wfhaudit.judge.findings import Judge, JudgeError
-from wfhaudit.judge.rows import Rejected, Row
+from wfhaudit.judge.findings import fleet_row
+from wfhaudit.judge.policies import JudgeError, PolicyEntry
+from wfhaudit.judge.rows import Judgement, Rejected, Row
 from wfhaudit.policy.model import Policy
-from wfhaudit.trust.file import load_trust
+from wfhaudit.trust.index import open_index
+from wfhaudit.util.gctune import tune_for_throughput
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import parse_stamp
 from wfhaudit.verify.inputs import chunks, try_read
@@ -39,11 +43,9 @@ SCHEMA_INVALID = "SCHEMA_INVALID"
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    """Everything a worker needs, picklable: the trust file bytes and pinned admin keys (PEM)."""
+    """Everything a worker needs, picklable and small: where the checked trust index is."""
 
-    trust_bytes: bytes
-    trust_source: str
-    admin_pems: tuple[bytes, ...]
+    trust_index: Path
     now: dt.datetime
     max_age: dt.timedelta
     whatif: Policy | None = None
@@ -51,15 +53,13 @@ class WorkerConfig:
 
 
 class Worker:
-    """A verifier and a judge bound to one trust file."""
+    """A verifier over the trust index, and the what-if policy's entry in the one judge."""
 
     def __init__(self, config: WorkerConfig) -> None:
-
-        pins = [k for pem in config.admin_pems for k in load_public_keys(pem)]
-        trust = load_trust(config.trust_bytes, pins, config.now, None, config.trust_source)
+        trust = open_index(config.trust_index)
         self.verifier = Verifier(trust, now=config.now, max_age=config.max_age,
                                  require_custody=config.require_custody)
-        self.judge = Judge(config.whatif)
+        self.whatif = PolicyEntry.of(config.whatif) if config.whatif is not None else None
 
     def row(self, path: str, data: bytes | None = None,
             received_at: dt.datetime | None = None) -> Row:
@@ -70,25 +70,38 @@ class Worker:
             if data is None:
                 return Rejected(source, ENVELOPE_MALFORMED, why)
         result = self.verifier.check(data, source, received_at)
-        if not result.accepted or result.predicate is None:
+        view, own = result.view, result.judgement
+        if not result.accepted or view is None or own is None:
             finished = _epoch(result.finished_at)
             return Rejected(source, result.reason, result.detail, result.payload_sha256,
                             result.device_id, finished)
-        assert result.device_id and result.payload_sha256 and result.policy_digest  # noqa: S101
-        policy = self.verifier.policy(result.policy_digest)
-        assert policy is not None  # noqa: S101 - a verified report's policy is loaded
-        try:
-            return self.judge.judge(result.predicate, policy, result.policy_digest, source=source,
-                                    payload_sha256=result.payload_sha256,
-                                    device_id=result.device_id, sequence=result.sequence or 0,
-                                    warnings=result.warnings, custody=result.custody or "user")
-        except JudgeError as exc:
-            return Rejected(source, SCHEMA_INVALID, str(exc), result.payload_sha256,
-                            result.device_id)
+        assert result.payload_sha256  # noqa: S101 - set on every accepted result
+        whatif: Judgement | None = None
+        if self.whatif is not None:
+            try:
+                whatif = self.whatif.judge(view.facts, view.os_family, view.device_id,
+                                           view.finished)
+            except JudgeError as exc:
+                return Rejected(source, SCHEMA_INVALID, f"$.predicate.{exc} (under the what-if "
+                                f"policy {self.whatif.policy.id})", result.payload_sha256,
+                                result.device_id)
+        return fleet_row(view, own, whatif, source=source, payload_sha256=result.payload_sha256,
+                         warnings=result.warnings, custody=result.custody or "user")
 
     def chunk(self, paths: list[str]) -> list[Row]:
         """Rows for a chunk of paths, in order."""
-        return [self.row(p) for p in paths]
+        read = [try_read(p, self.verifier.max_bytes) for p in paths]
+        # The chunk's keys in one index query, not one per report in between the checks.
+        self.verifier.trust.keys.prefetch([_keyid_hint(d) for d, _ in read if d is not None])
+        return [self.row(p, d) if d is not None else Rejected(printable_path(p),
+                                                              ENVELOPE_MALFORMED, why)
+                for p, (d, why) in zip(paths, read, strict=True)]
+
+
+def _keyid_hint(data: bytes) -> str:
+    """The key id an envelope names, found by a byte search (only a hint for prefetching)."""
+    start = data.rfind(b'"keyid":"') + 9
+    return data[start:data.find(b'"', start)].decode("ascii", "replace") if start > 8 else ""
 
 
 def _epoch(text: str | None) -> int | None:
@@ -135,6 +148,7 @@ def _init(config: WorkerConfig, parent: int) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER = Worker(config)
+    tune_for_throughput()
 
 
 def _run_chunk(paths: list[str]) -> list[Row]:

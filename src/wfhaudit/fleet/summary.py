@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from wfhaudit.judge.rows import (
     CODE_STATUS,
@@ -21,6 +21,7 @@ from wfhaudit.judge.rows import (
 from wfhaudit.util.timefmt import stamp
 
 MAX_LISTED_REJECTIONS = 50_000
+SHARED_VALUES = 20_000
 
 READY, NOT_READY, STALE_DEVICE, MISSING = "READY", "NOT_READY", "STALE", "MISSING"
 
@@ -134,10 +135,11 @@ class Accumulator:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.now_text = stamp(self.now)
         self.best: dict[str, Accepted] = {}
-        self.received: dict[str, str] = {}
+        self.received: dict[str, str] = {}  # only receipts before this run (else now_text)
         self.seen_in_run: dict[bytes, str] = {}
         self.stale: dict[str, int] = {}
-        self.reports_seen: Counter[str] = Counter()
+        self.more_reports: Counter[str] = Counter()  # accepted reports beyond a device's first
+        self._shared: dict[Any, Any] = {}
         self.inputs = self.accepted = self.superseded = self.previously = self.stale_inputs = 0
         self.rejected: list[Rejected] = []
         self.rejected_by_reason: Counter[str] = Counter()
@@ -175,19 +177,43 @@ class Accumulator:
                 row.payload_sha256, row.device_id))
             return
         self.accepted += 1
-        self.reports_seen[row.device_id] += 1
         if earlier is not None:
             self.previously += 1
         if self.sink is not None:
             self.sink(row, earlier or self.now_text, earlier is None)
         best = self.best.get(row.device_id)
+        if best is not None:
+            self.more_reports[row.device_id] += 1
         if best is None or row.sort_key() > best.sort_key():
             if best is not None:
                 self.superseded += 1
-            self.best[row.device_id] = row
-            self.received[row.device_id] = earlier or self.now_text
+            self.best[row.device_id] = self._compact(row)
+            if earlier is not None:
+                self.received[row.device_id] = earlier
+            else:
+                self.received.pop(row.device_id, None)
         else:
             self.superseded += 1
+
+    def _share(self, value: Any) -> Any:
+        """One object for equal values (judgements, evidence lines, OS names), up to a bound."""
+        found = self._shared.get(value)
+        if found is not None:
+            return found
+        if len(self._shared) < SHARED_VALUES:
+            self._shared[value] = value
+        return value
+
+    def _compact(self, row: Accepted) -> Accepted:
+        # Rows arrive unpickled chunk by chunk, each with its own copies of what most devices
+        # have in common; keeping one copy makes the per-device state a few hundred bytes.
+        share = self._share
+        return Accepted(  # positional: twice as fast as dataclasses.replace
+            row.input, row.payload_sha256, row.device_id, row.sequence, row.finished_at,
+            row.finished_ts, row.report_id, row.device_name, share(row.os_family),
+            share(row.os_version), share(row.tool_version), share(row.own), share(row.whatif),
+            share(row.claimed_verdict), share(row.evidence), share(row.warnings),
+            share(row.custody))
 
     def finish(self) -> FleetSummary:
         """Apply the replay rule to each device's winner and compute counts and rule tallies."""
@@ -204,11 +230,12 @@ class Accumulator:
                     f"newest report present has sequence {report.sequence}, below {last} "
                     "accepted earlier for this device", report.payload_sha256, device_id))
                 report = None
-            state = DeviceState(device_id, MISSING, reports_seen=self.reports_seen[device_id],
+            seen = 1 + self.more_reports[device_id] if device_id in self.best else 0
+            state = DeviceState(device_id, MISSING, reports_seen=seen,
                                 expected=device_id in expected)
             if report is not None:
                 state.report = report
-                state.received_at = self.received[device_id]
+                state.received_at = self.received.get(device_id, self.now_text)
                 state.status = READY if report.active.verdict == READY else NOT_READY
             elif device_id in self.stale:
                 state.status = STALE_DEVICE

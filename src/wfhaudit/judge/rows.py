@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.report.validate import STATUS_CODE
 from wfhaudit.util.text import clip
 
 # Verifier reason codes with a special meaning here.
@@ -26,7 +27,7 @@ class Issue:
     status: str  # FAIL | UNKNOWN | WAIVED
     severity: str
     blocking: bool
-    measured: Any
+    measured: Any  # a scalar, or a tuple of text (hashable)
     unit: str | None
     expected: str
     reason: str
@@ -44,14 +45,13 @@ class Issue:
             return "unknown"
         if isinstance(self.measured, bool):
             text = "true" if self.measured else "false"
-        elif isinstance(self.measured, list):
+        elif isinstance(self.measured, (list, tuple)):
             text = "[" + ", ".join(str(v) for v in self.measured) + "]"
         else:
             text = str(self.measured)
         return clip(text + (f" {self.unit}" if self.unit else ""), 120)
 
 
-STATUS_CODE = {"PASS": "P", "FAIL": "F", "UNKNOWN": "U", "NOT_APPLICABLE": "N", "WAIVED": "W"}
 CODE_STATUS = {v: k for k, v in STATUS_CODE.items()}
 
 RuleMeta = tuple[tuple[str, str, str], ...]  # (rule id, title, severity) in policy order

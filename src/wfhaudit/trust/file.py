@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wfhaudit.crypto import strictjson
+from wfhaudit.crypto import fastjson, strictjson
 from wfhaudit.crypto.dsse import (
     TRUST_PAYLOAD_TYPE,
     EnvelopeError,
@@ -32,15 +32,14 @@ from wfhaudit.crypto.keyutil import (
     BadKeyError,
     PublicKey,
     algorithm_of,
-    key_from_spki,
-    keyid,
     load_public_keys,
     verify_signature,
 )
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.reasons import Reason, TrustError
+from wfhaudit.trust.keys import KeyTable, MemoryRows, RowSink, checked_spki
 from wfhaudit.util.files import read_bytes
-from wfhaudit.util.timefmt import parse_epoch, to_datetime
+from wfhaudit.util.timefmt import parse_epoch, stamp, to_datetime
 
 TRUST_TYPE = "https://wfhaudit.dev/trust/v1"
 ADMIN_PIN_NAME = "wfhaudit-admin.pub"
@@ -65,23 +64,6 @@ def version_tuple(text: object) -> tuple[int, ...] | None:
 
 
 @dataclass(frozen=True)
-class TrustedKey:
-    """One enrolled device key, with its window and revocation (times as epoch seconds)."""
-
-    keyid: str
-    alg: str
-    public_key: PublicKey
-    device_id: str
-    spki_sha256: str
-    not_before: float
-    not_after: float
-    revoked_at: float | None = None
-    revoke_reason: str | None = None
-    custody: str = "user"  # user | system | tpm: where the private key lives, fixed by IT
-    owner: str | None = None  # the person responsible, as IT wrote it (shown, never trusted)
-
-
-@dataclass(frozen=True)
 class Campaign:
     """A challenge IT issued: reports echo its id and nonce while it is open."""
 
@@ -100,11 +82,14 @@ class Trust:
     version: int
     issued_at: float
     expires: float
-    keys: Mapping[str, TrustedKey]
+    keys: KeyTable
     accepted_policies: Mapping[str, float | None]
     min_tool_version: tuple[int, ...] | None
     campaigns: tuple[Campaign, ...]
     campaigns_by_id: Mapping[str, tuple[Campaign, ...]] = field(default_factory=dict, repr=False)
+
+
+_EPOCHS: dict[str, float] = {}
 
 
 class _Problems(Exception):
@@ -119,7 +104,13 @@ def _need(ok: bool, path: str, message: str) -> None:
 def _stamp(obj: Mapping[str, Any], key: str, path: str, optional: bool = False) -> float | None:
     if optional and obj.get(key) is None:
         return None
-    value = parse_epoch(obj.get(key))
+    text = obj.get(key)
+    # Keys enrolled together share their times: each distinct stamp is parsed once (bounded).
+    value = _EPOCHS.get(text) if type(text) is str else None
+    if value is None:
+        value = parse_epoch(text)
+        if value is not None and len(_EPOCHS) < 4096:
+            _EPOCHS[str(text)] = value
     _need(value is not None, f"{path}.{key}", "expected a UTC time like 2026-11-23T10:40:00Z")
     return value
 
@@ -139,8 +130,8 @@ def _digest(value: Any, path: str) -> str:
     return "sha256:" + str(value["sha256"])
 
 
-def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> dict[str, TrustedKey]:
-    keys: dict[str, TrustedKey] = {}
+def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]],
+          rows: RowSink) -> None:
     device_ids: set[str] = set()
     for i, dev in enumerate(_list(doc, "devices")):
         path = f"$.devices[{i}]"
@@ -157,14 +148,13 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
             alg = entry.get("alg")
             _need(alg in ALGORITHMS, f"{kpath}.alg", f"unknown algorithm {alg!r}")
             try:
-                spki = base64.b64decode(str(entry.get("spki", "")), validate=True)
-                key = key_from_spki(spki)
+                der, kid, key_alg = checked_spki(
+                    base64.b64decode(str(entry.get("spki", "")), validate=True))
             except (binascii.Error, ValueError, BadKeyError) as exc:
                 raise _Problems(f"{kpath}.spki: {exc}") from None
-            _need(algorithm_of(key) == alg, f"{kpath}.alg", f"{alg} does not match the key type")
-            kid = keyid(key)
+            _need(key_alg == alg, f"{kpath}.alg", f"{alg} does not match the key type")
             _need(entry.get("keyid") == kid, f"{kpath}.keyid", f"must be {kid} (from the key)")
-            _need(kid not in keys, f"{kpath}.keyid", "key listed twice (a key belongs to "
+            _need(kid not in rows, f"{kpath}.keyid", "key listed twice (a key belongs to "
                                                      "exactly one device)")
             nb, na = _stamp(entry, "notBefore", kpath), _stamp(entry, "notAfter", kpath)
             assert nb is not None and na is not None  # noqa: S101 - _stamp raised otherwise
@@ -176,9 +166,8 @@ def _keys(doc: Mapping[str, Any], revoked: Mapping[str, tuple[float, str]]) -> d
             _need(custody != "tpm" or alg == ECDSA_P256, f"{kpath}.custody",
                   "a TPM key is ECDSA P-256")
             owner = dev.get("owner") if type(dev.get("owner")) is str else None
-            keys[kid] = TrustedKey(kid, alg, key, device_id, kid[7:], nb, na, rev_at, rev_reason,
-                                   custody, owner[:200] if owner else None)
-    return keys
+            rows[kid] = (alg, der, device_id, nb, na, rev_at, rev_reason, custody,
+                         owner[:200] if owner else None)
 
 
 def _campaigns(doc: Mapping[str, Any]) -> tuple[Campaign, ...]:
@@ -198,8 +187,12 @@ def _campaigns(doc: Mapping[str, Any]) -> tuple[Campaign, ...]:
     return tuple(out)
 
 
-def parse_trust_document(doc: Any, draft: bool = False) -> Trust:
-    """Validate a trust document; TrustError(TRUST_INVALID) names the first problem."""
+def parse_trust_document(doc: Any, draft: bool = False, rows: RowSink | None = None) -> Trust:
+    """Validate a trust document; TrustError(TRUST_INVALID) names the first problem.
+
+    The keys go into `rows` (an index being written), or into memory when it is None.
+    """
+    rows = rows if rows is not None else MemoryRows()
     try:
         _need(type(doc) is dict, "$", "expected a JSON object")
         _need(doc.get("_type") == TRUST_TYPE, "$._type", f"expected {TRUST_TYPE!r}")
@@ -223,14 +216,14 @@ def parse_trust_document(doc: Any, draft: bool = False) -> Trust:
         for i, p in enumerate(_list(doc, "acceptedPolicies")):
             digest = _digest(p.get("digest"), f"$.acceptedPolicies[{i}].digest")
             policies[digest] = _stamp(p, "notAfter", f"$.acceptedPolicies[{i}]", optional=True)
-        keys = _keys(doc, revoked)
+        _keys(doc, revoked, rows)
         campaigns = _campaigns(doc)
     except _Problems as exc:
         raise TrustError(Reason.TRUST_INVALID, str(exc)) from None
     by_id: dict[str, tuple[Campaign, ...]] = {}
     for c in campaigns:
         by_id[c.id] = (*by_id.get(c.id, ()), c)
-    return Trust(version, issued, expires, keys, policies, version_tuple(mtv) if mtv else None,
+    return Trust(version, issued, expires, rows.table(), policies, version_tuple(mtv) if mtv else None,
                  campaigns, by_id)
 
 
@@ -272,19 +265,19 @@ def _is_draft(data: bytes) -> bool:
 
 
 def load_trust(data: bytes, admin_keys: Sequence[PublicKey], now: dt.datetime,
-               store: Any = None, source: str = "trust file") -> Trust:
-    """Verify, parse and check freshness of a trust file (§2.9); TrustError when unusable."""
+               store: Any = None, source: str = "trust file", rows: RowSink | None = None
+               ) -> Trust:
+    """Verify, parse and check freshness of a trust file (§2.9); TrustError when unusable.
+
+    `rows` receives the keys (see parse_trust_document).
+    """
     if not admin_keys:
         raise TrustError(Reason.TRUST_UNTRUSTED, f"{source}: no pinned admin key")
-    payload = verify_admin_envelope(data, TRUST_PAYLOAD_TYPE, admin_keys, source)
-    try:
-        doc = strictjson.loads(payload)
-    except strictjson.StrictJSONError as exc:
-        raise TrustError(Reason.TRUST_INVALID, f"{source}: {exc}") from None
-    trust = parse_trust_document(doc)
+    trust = _parse_payload(verify_admin_envelope(data, TRUST_PAYLOAD_TYPE, admin_keys, source),
+                           source, rows)
     if trust.expires <= now.timestamp():
         raise TrustError(Reason.TRUST_EXPIRED, f"{source}: version {trust.version} expired at "
-                                               f"{doc['expires']}; ask IT for a fresh one")
+                                               f"{stamp(trust.expires)}; ask IT for a fresh one")
     if store is not None:
         highest = store.max_trust_version()
         if highest is not None and trust.version < highest:
@@ -292,6 +285,15 @@ def load_trust(data: bytes, admin_keys: Sequence[PublicKey], now: dt.datetime,
                                                     f"older than version {highest} seen before")
         store.note_trust_version(trust.version)
     return trust
+
+
+def _parse_payload(payload: bytes, source: str, rows: RowSink | None) -> Trust:
+    # A function of its own so the parsed document (large for a big fleet) is freed on return.
+    try:
+        doc = fastjson.loads(payload)
+    except strictjson.StrictJSONError as exc:
+        raise TrustError(Reason.TRUST_INVALID, f"{source}: {exc}") from None
+    return parse_trust_document(doc, rows=rows)
 
 
 def read_admin_pins(paths: Sequence[Path], trust_path: Path | None) -> list[PublicKey]:

@@ -16,7 +16,7 @@ from typing import Any
 from wfhaudit.policy.model import Policy
 from wfhaudit.reasons import Reason
 from wfhaudit.trust.enrol import custody_rank
-from wfhaudit.trust.file import TrustedKey
+from wfhaudit.trust.keys import TrustedKey
 from wfhaudit.util.text import clip
 from wfhaudit.verify.rederive import EvidenceProblem, check_report
 from wfhaudit.verify.replaymemo import ReplayMemo

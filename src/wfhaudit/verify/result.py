@@ -6,15 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from wfhaudit.judge.rows import Judgement
 from wfhaudit.reasons import Reason
+from wfhaudit.report.validate import PredicateView
 
 
 @dataclass(slots=True)
 class VerifyResult:
     """What the verifier decided about one input; treat as read-only.
 
-    `accepted` is the only thing that may count a report; `predicate` is set only then (and
-    its `policy.document` object is shared between results: do not mutate it). `device_id` is
+    `accepted` is the only thing that may count a report; `predicate`, `view` and `judgement`
+    are set only then (the `policy.document` object and judgements are shared between results:
+    do not mutate them). `device_id` is
     the trust file's owner of the signing key once the signature verified, else None.
     """
 
@@ -35,6 +38,8 @@ class VerifyResult:
     received_at: dt.datetime | None = None
     predicate: dict[str, Any] | None = None
     custody: str | None = None  # the signing key's custody in the trust file
+    view: PredicateView | None = None  # the validated fields, once accepted
+    judgement: Judgement | None = None  # the verifier's judgement under the accepted policy
 
     @property
     def verified(self) -> bool:

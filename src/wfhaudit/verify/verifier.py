@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from wfhaudit.crypto import strictjson
+from wfhaudit.crypto import fastjson, strictjson
 from wfhaudit.crypto.dsse import (
     REPORT_PAYLOAD_TYPE,
     EnvelopeError,
@@ -30,11 +30,13 @@ from wfhaudit.crypto.dsse import (
 )
 from wfhaudit.crypto.keyutil import verify_signature
 from wfhaudit.crypto.statement import PREDICATE_TYPE, STATEMENT_TYPE, SUBJECT_PREFIX
-from wfhaudit.judge.policies import PolicyCache, PolicyEntry, PolicyProblem
+from wfhaudit.judge.policies import JudgeError, PolicyCache, PolicyEntry, PolicyProblem
+from wfhaudit.judge.rows import Judgement
 from wfhaudit.policy.model import Policy
 from wfhaudit.reasons import Reason
 from wfhaudit.report.validate import KNOWN_FIELDS, PredicateView, SchemaProblem, check_predicate
-from wfhaudit.trust.file import Trust, TrustedKey, load_trust_file, nonce_digest, version_tuple
+from wfhaudit.trust.file import Trust, load_trust_file, nonce_digest, version_tuple
+from wfhaudit.trust.keys import TrustedKey
 from wfhaudit.util.text import printable_path
 from wfhaudit.util.timefmt import now_utc, stamp
 from wfhaudit.verify import hints
@@ -50,6 +52,7 @@ DEFAULT_SKEW = dt.timedelta(minutes=5)
 CAMPAIGN_GRACE = dt.timedelta(days=1)
 _PAE_PREFIX = b"DSSEv1 %d %b " % (len(REPORT_PAYLOAD_TYPE), REPORT_PAYLOAD_TYPE.encode("ascii"))
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_KNOWN = frozenset(KNOWN_FIELDS)
 
 
 class _Reject(Exception):
@@ -149,7 +152,7 @@ class Verifier:
                             hints.unknown_key(kid, hints.claimed_device(payload), tv),
                             keyid_hint=kid, trust_version=tv)
         if not verify_signature(key.alg, key.public_key, sig,
-                                _PAE_PREFIX + b"%d " % len(payload) + payload):
+                                b"".join((_PAE_PREFIX, b"%d " % len(payload), payload))):
             return rejected(source, Reason.BAD_SIGNATURE,
                             f"signature does not verify with the key of {key.device_id}",
                             keyid_hint=kid, trust_version=tv)
@@ -160,22 +163,25 @@ class Verifier:
         try:
             predicate, view, entry = self._statement(payload, key)
             fields.update(sequence=view.sequence, report_id=view.report_id,
-                          finished_at=predicate["finished_at"], policy_digest=view.policy_digest)
+                          finished_at=view.finished_at, policy_digest=view.policy_digest)
             self._claims(key, predicate, None, view)
             entry, receipt = self._semantics(key, view, predicate, entry, digest, received_at)
             self._claims(key, predicate, entry, view)
-            verdict, statuses = self._judge(entry, view)
+            judgement = self._judge(entry, view)
         except _Reject as exc:
             return rejected(source, exc.reason, exc.detail, **fields)
         warnings: tuple[str, ...] = ()
         detail = ""
-        if verdict != view.reported_verdict or statuses != view.reported:
+        if judgement.verdict != view.reported_verdict or judgement.codes != view.reported_codes \
+                or entry.rule_ids != view.reported_rules:
             warnings = (Reason.VERDICT_MISMATCH.value,)
-            detail = mismatch_detail(view.reported_verdict, view.reported, verdict, statuses)
-        return VerifyResult(source, True, Reason.VERIFIED.value, detail, verdict=verdict,
-                            warnings=warnings, received_at=receipt,
-                            predicate={k: predicate[k] for k in KNOWN_FIELDS if k in predicate},
-                            **fields)
+            detail = mismatch_detail(view.reported_verdict, view.reported, judgement.verdict,
+                                     tuple(judgement.statuses))
+        return VerifyResult(source, True, Reason.VERIFIED.value, detail,
+                            verdict=judgement.verdict, warnings=warnings, received_at=receipt,
+                            predicate=predicate if predicate.keys() <= _KNOWN else
+                            {k: predicate[k] for k in KNOWN_FIELDS if k in predicate},
+                            view=view, judgement=judgement, **fields)
 
     def admit(self, result: VerifyResult) -> VerifyResult:
         """Sequence and duplicate rules for a checked report; records it when accepted."""
@@ -206,17 +212,17 @@ class Verifier:
         for entry in self.policies.entries.values() if j > 10 else ():
             if not payload.startswith(entry.canonical, j):
                 continue
-            text = payload[:j] + self._sentinel_json + payload[j + len(entry.canonical):]
+            ok, stmt = fastjson.loads_exact(b"".join((
+                payload[:j], self._sentinel_json, payload[j + len(entry.canonical):])))
             try:
-                stmt = strictjson.loads(text)
-                policy = stmt["predicate"]["policy"]
-                if policy["document"] == self._sentinel:
+                policy = stmt["predicate"]["policy"] if ok else None
+                if policy is not None and policy["document"] == self._sentinel:
                     policy["document"] = entry.document
                     return stmt, entry
-            except (strictjson.StrictJSONError, KeyError, TypeError):
+            except (KeyError, TypeError):
                 pass
             break
-        return strictjson.loads(payload), None
+        return fastjson.loads(payload), None
 
     def _statement(self, payload: bytes, key: TrustedKey
                    ) -> tuple[dict[str, Any], PredicateView, PolicyEntry | None]:
@@ -314,10 +320,14 @@ class Verifier:
         raise _Reject(Reason.NONCE_UNKNOWN, "no campaign with this id and nonce in the trust file")
 
     def _policy(self, view: PredicateView, predicate: dict[str, Any]) -> PolicyEntry:
+        block = predicate["policy"]
         try:
-            return self.policies.resolve(view.policy_digest, predicate["policy"]["document"])
+            entry = self.policies.resolve(view.policy_digest, block["document"])
         except PolicyProblem as exc:
             raise _Reject(Reason.POLICY_MISMATCH, str(exc)) from None
+        # Byte for byte the accepted document: keep one shared copy, not one per report.
+        predicate["policy"] = {**block, "document": entry.document}
+        return entry
 
     def _claims(self, key: TrustedKey, predicate: dict[str, Any], entry: PolicyEntry | None,
                 view: PredicateView) -> None:
@@ -330,9 +340,10 @@ class Verifier:
         except Refusal as exc:
             raise _Reject(exc.reason, exc.detail) from None
 
-    def _judge(self, entry: PolicyEntry, view: PredicateView) -> tuple[str, tuple[tuple[str, str], ...]]:
+    @staticmethod
+    def _judge(entry: PolicyEntry, view: PredicateView) -> Judgement:
         try:
             return entry.judge(view.facts, view.os_family, view.device_id, view.finished)
-        except ValueError as exc:
+        except JudgeError as exc:
             raise _Reject(Reason.SCHEMA_INVALID, f"$.predicate.{exc}") from None
 

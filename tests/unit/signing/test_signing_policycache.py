@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wfhaudit.crypto.canonical import canonical_bytes, digest
 from wfhaudit.evaluate import evaluate
 from wfhaudit.facts import CATALOGUE, FactSet, FactType
-from wfhaudit.judge.policies import PolicyEntry
+from wfhaudit.judge.policies import PolicyEntry, judgement_of
 from wfhaudit.policy.loader import load_policy, load_policy_document
 
 RULES: list[dict[str, Any]] = [
@@ -94,7 +94,8 @@ def test_memoised_judgement_equals_direct_evaluation(data: st.DataObject) -> Non
         with pytest.raises(ValueError):
             entry.judge(facts, os_family, device, finished.timestamp())
         return
-    direct = (ev.verdict.value, tuple((f.rule_id, f.status.value) for f in ev.findings))
+    # The whole compact judgement: verdict, score, every status, and each non-pass in detail.
+    direct = judgement_of(entry.policy, entry.digest, ev)
     assert entry.judge(facts, os_family, device, finished.timestamp()) == direct
 
 

@@ -26,7 +26,12 @@ def xml_attr(value: object) -> str:
 
 
 def _case(classname: str, name: str, body: str = "") -> str:
-    head = f'<testcase classname={xml_attr(classname)} name={xml_attr(name)} time="0"'
+    return _quoted_case(xml_attr(classname), xml_attr(name), body)
+
+
+def _quoted_case(classname: str, name: str, body: str = "") -> str:
+    # Attributes already quoted: a device's id is quoted once, not once per rule.
+    head = f'<testcase classname={classname} name={name} time="0"'
     return f"{head}>{body}</testcase>" if body else f"{head}/>"
 
 
@@ -100,6 +105,7 @@ def write_junit(ctx: RunContext, out: TextIO) -> None:
     out.write(_suite_head("verification", ver_tests, ver_fail, len(s.rejected), 0, stamp,
                           {"rejected_total": str(s.rejected_total),
                            "ready_pct": f"{s.ready_pct:g}"}))
+    names = {d.device_id: xml_attr(d.device_id) for d in judged}
     for d in s.devices:
         if d.status == MISSING:
             body = '<failure type="MISSING" message="no verified report"/>'
@@ -117,7 +123,7 @@ def write_junit(ctx: RunContext, out: TextIO) -> None:
         t = tallies[rc.rule]
         out.write(_suite_head(f"rule {rc.rule}", t[0], t[1], 0, t[2], stamp,
                               {"title": rc.title, "severity": rc.severity}))
-        classname = f"wfhaudit.rule.{rc.rule}"
+        classname = xml_attr(f"wfhaudit.rule.{rc.rule}")
         for d in judged:
             assert d.report is not None  # noqa: S101
             j = d.report.active
@@ -132,7 +138,7 @@ def write_junit(ctx: RunContext, out: TextIO) -> None:
             else:
                 issue = next(i for i in j.issues if i.rule == rc.rule)
                 body = _issue_body(issue, dict(d.report.evidence))[1]
-            out.write(_case(classname, d.device_id, body) + "\n")
+            out.write(_quoted_case(classname, names[d.device_id], body) + "\n")
         out.write("</testsuite>\n")
     out.write("</testsuites>\n")
 

@@ -19,7 +19,8 @@ from markupsafe import Markup
 from wfhaudit import __version__
 from wfhaudit.errors import ReportError
 from wfhaudit.report.html.view import build_view
-from wfhaudit.report.reading import read_predicate_lenient
+from wfhaudit.report.reading import schema_problem, unwrap_predicate
+from wfhaudit.report.validate import REPORT_FORMAT
 from wfhaudit.util import jsonstrict
 from wfhaudit.util.files import read_bytes, write_atomic
 from wfhaudit.util.text import json_for_script, visible
@@ -85,7 +86,13 @@ def load_report(path: Path) -> LoadedReport:
         form = "DSSE envelope"
     elif isinstance(data, dict) and "_type" in data:
         form = "in-toto Statement"
-    predicate = read_predicate_lenient(data, str(path))
+    predicate = unwrap_predicate(data, str(path))
+    if not isinstance(predicate, dict) or predicate.get("format") != REPORT_FORMAT:
+        raise ReportError(f"{path}: $.format: expected {REPORT_FORMAT!r}")
+    # An unverified file is shown as it is; what the validator refuses is said beside its form.
+    problem = schema_problem(predicate)
+    if problem is not None:
+        form += f"; not a valid report: {problem}"
     return LoadedReport(path.name, hashlib.sha256(raw).hexdigest(), form, predicate)
 
 

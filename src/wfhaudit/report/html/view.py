@@ -14,6 +14,7 @@ from wfhaudit.facts import CATALOGUE
 from wfhaudit.report.html.evidence import evidence_for
 from wfhaudit.report.html.samples import Samples, extract_samples, transfer_windows
 from wfhaudit.report.html.svg import rtt_chart
+from wfhaudit.report.model import ReportFact, ReportFinding
 from wfhaudit.util.display import format_value
 from wfhaudit.util.jsonshape import as_dict, as_list, as_number
 from wfhaudit.util.text import clip_count, has_bidi, hidden_count
@@ -51,15 +52,12 @@ def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, str]:
     return {k: "" if d.get(k) is None else fmt(d.get(k)) for k in keys}
 
 
-def _fact_view(key: str, fact: Any) -> dict[str, Any]:
-    fact = as_dict(fact)
-    observed = fact.get("status") == "observed"
-    unit = fact.get("unit") or (CATALOGUE[key].unit if key in CATALOGUE else None)
-    sources = [str(s) for s in as_list(fact.get("sources"))]
-    return {"key": key, "parts": key.split("."), "observed": observed,
-            "value": fmt(fact.get("value"), unit) if observed else "unknown",
-            "reason": str(fact.get("reason") or ""), "detail": str(fact.get("detail") or ""),
-            "sources": sources, "short_sources": [_short(s) for s in sources]}
+def _fact_view(key: str, raw: Any) -> dict[str, Any]:
+    fact = ReportFact.shown(raw)
+    return {"key": key, "parts": key.split("."), "observed": fact.observed,
+            "value": fmt(fact.value, fact.unit) if fact.observed else "unknown",
+            "reason": fact.reason or "", "detail": fact.detail or "",
+            "sources": list(fact.sources), "short_sources": [_short(s) for s in fact.sources]}
 
 
 def _short(source: str) -> str:
@@ -70,23 +68,18 @@ def _short(source: str) -> str:
 
 def _finding_view(index: int, raw: Any, facts: dict[str, Any],
                   evidence: dict[str, Any] | None) -> dict[str, Any]:
-    f = as_dict(raw)
-    fact_key = str(f.get("fact") or "")
-    fact = _fact_view(fact_key, facts.get(fact_key))
-    waiver = as_dict(f.get("waiver"))
-    severity = str(f.get("severity") or "")
+    f = ReportFinding.shown(raw)
+    fact = _fact_view(f.fact, facts.get(f.fact))
     return {
-        "anchor": f"finding-{index}", "rule": str(f.get("rule") or ""),
-        "title": str(f.get("title") or f.get("rule") or "(untitled rule)"),
-        "status": status_of(f.get("status")), "raw_status": str(f.get("status")),
-        "severity": severity, "sev_css": severity if severity in SEVERITIES else "other",
-        "required": f.get("required") is True, "blocking": f.get("blocking") is True,
-        "measured": fmt(f.get("measured"), f.get("unit")) if f.get("status") != "UNKNOWN"
-        else "unknown",
-        "expected": str(f.get("expected") or ""), "reason": str(f.get("reason") or ""),
-        "remediation": str(f.get("remediation") or ""), "rationale": str(f.get("rationale") or ""),
-        "references": [str(r) for r in as_list(f.get("references"))],
-        "waiver": fmt(waiver) if waiver else "", "fact": fact,
+        "anchor": f"finding-{index}", "rule": f.rule,
+        "title": f.title or f.rule or "(untitled rule)",
+        "status": status_of(f.status), "raw_status": f.status,
+        "severity": f.severity, "sev_css": f.severity if f.severity in SEVERITIES else "other",
+        "required": f.required, "blocking": f.blocking,
+        "measured": fmt(f.measured, f.unit) if f.status != "UNKNOWN" else "unknown",
+        "expected": f.expected, "reason": f.reason, "remediation": f.remediation,
+        "rationale": f.rationale, "references": list(f.references),
+        "waiver": fmt(f.waiver) if f.waiver else "", "fact": fact,
         "evidence": evidence_for(fact["sources"], evidence),
     }
 
