@@ -16,7 +16,7 @@ from wfhaudit.util.jsonshape import as_dict, as_list
 from wfhaudit.util.text import clip_count
 
 MAX_SHOWN_CHARS = 16_000
-PRINT_CHARS = 800
+PRINT_CHARS = 500
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,20 @@ from typing import Any
 from wfhaudit.evaluate import SEVERITY_WEIGHT
 from wfhaudit.facts import CATALOGUE
 from wfhaudit.report.html.evidence import evidence_for
+from wfhaudit.report.html.printed import (
+    Shortener,
+    card_runs,
+    mark_cards,
+    mark_facts,
+    mark_rows,
+    short_source,
+)
 from wfhaudit.report.html.samples import Samples, extract_samples, transfer_windows
 from wfhaudit.report.html.svg import rtt_chart
 from wfhaudit.report.model import ReportFact, ReportFinding
 from wfhaudit.util.display import format_value
 from wfhaudit.util.jsonshape import as_dict, as_list, as_number
-from wfhaudit.util.text import clip_count, has_bidi, hidden_count
+from wfhaudit.util.text import has_bidi, hidden_count
 
 STATUS = {  # status -> (word, css class, symbol); symbol and word carry it, not colour
     "PASS": ("PASS", "pass", "\u2714"), "FAIL": ("FAIL", "fail", "\u2716"),
@@ -31,7 +39,6 @@ VOIP_FACTS = ("network.rtt_ms", "network.jitter_ms", "network.jitter_oneway_ms",
               "network.loss_pct", "network.mos",
               "network.loaded_rtt_ms", "network.download_mbps", "network.upload_mbps",
               "network.udp_ok", "network.link", "network.wifi_signal_dbm")
-SOURCE_CHARS = 90
 LIMITS = {"network.rtt_ms": "RTT limit", "network.loaded_rtt_ms": "RTT under load limit"}
 SCORE_NOTE = ("The score is the weight of the rules passed out of the weight of the rules "
               "checked (" + ", ".join(f"{name} {weight}" for name, weight in
@@ -54,16 +61,12 @@ def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, str]:
 
 def _fact_view(key: str, raw: Any) -> dict[str, Any]:
     fact = ReportFact.shown(raw)
+    unit = fact.unit or (CATALOGUE[key].unit if key in CATALOGUE else None)
     return {"key": key, "parts": key.split("."), "observed": fact.observed,
-            "value": fmt(fact.value, fact.unit) if fact.observed else "unknown",
+            "value": fmt(fact.value, unit) if fact.observed else "unknown",
             "reason": fact.reason or "", "detail": fact.detail or "",
-            "sources": list(fact.sources), "short_sources": [_short(s) for s in fact.sources]}
-
-
-def _short(source: str) -> str:
-    """A source named in a table: a long script cut (the evidence shows it whole)."""
-    shown, omitted = clip_count(source, SOURCE_CHARS)
-    return f"{shown}\u2026 ({omitted} more characters)" if omitted else shown
+            "sources": list(fact.sources),
+            "short_sources": [short_source(s) for s in fact.sources]}
 
 
 def _finding_view(index: int, raw: Any, facts: dict[str, Any],
@@ -155,17 +158,6 @@ def _all_facts(facts: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _print_once(cards: list[dict[str, Any]]) -> None:
-    """Mark evidence an earlier card already prints (three headset rules share one pactl)."""
-    first: dict[tuple[str, str], str] = {}
-    for card in cards:
-        card["print_seen"] = [first.setdefault((e.kind, e.source), card["title"])
-                              if (e.kind, e.source) in first else None
-                              for e in card["evidence"]]
-        for e in card["evidence"]:
-            first.setdefault((e.kind, e.source), card["title"])
-
-
 def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
     """Everything the template shows, as plain strings, lists and dicts."""
     facts = as_dict(predicate.get("facts"))
@@ -175,7 +167,13 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
                 for i, f in enumerate(as_list(predicate.get("findings")), start=1)]
     findings.sort(key=lambda v: (not v["blocking"], _RANK.get(v["raw_status"], 9)))
     cards = [f for f in findings if f["raw_status"] not in _FOLDED]
-    _print_once(cards)
+    short = Shortener(facts, evidence)  # in page order: cards, voice figures, all facts
+    mark_cards(cards, short)
+    mark_rows(findings)
+    voip = _voip(predicate, facts, evidence, findings)
+    mark_facts(voip["figures"] if voip else [], short)
+    all_facts = _all_facts(facts)
+    mark_facts(all_facts, short)
     counts = as_dict(summary.get("counts"))
     verdict = str(summary.get("verdict") or "")
     tool, policy = predicate.get("tool"), predicate.get("policy")
@@ -187,9 +185,9 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
         "counts": [(status_of(k), counts.get(k, 0)) for k in STATUS],
         "blocking": [f for f in findings if f["blocking"]],
         "findings": findings,
-        "cards": cards,
+        "cards": cards, "card_runs": card_runs(cards),
         "passed": [f for f in findings if f["raw_status"] == "PASS"],
-        "facts": _all_facts(facts),
+        "facts": all_facts, "long_commands": short.listing(),
         "device": _pick(predicate.get("device"), ("id", "name")),
         "os": _pick(predicate.get("os"), ("family", "version", "release", "machine")),
         "tool": _pick(tool, ("name", "version")),
@@ -202,7 +200,7 @@ def build_view(predicate: dict[str, Any]) -> dict[str, Any]:
         "has_evidence": evidence is not None,
         "replayed_from": str(predicate.get("replayed_from") or ""),
         "probes_run": [str(p) for p in as_list(predicate.get("probes_run"))],
-        "voip": _voip(predicate, facts, evidence, findings),
+        "voip": voip,
         "hidden_chars": hidden_count(predicate), "bidi": has_bidi(predicate),
         "data": {"format": "wfhaudit-html-data/1", "report_id": predicate.get("report_id"),
                  "device": predicate.get("device"), "verdict": verdict,
