@@ -292,6 +292,13 @@ def test_off_a_terminal_one_line_per_finished_probe() -> None:
 
 
 def test_live_lines_show_a_bar_and_seconds_left(clean_env: pytest.MonkeyPatch) -> None:
+    import wfhaudit.cli.terminal_live as live
+
+    # The display's own clock stands still: the times printed are exactly the ones set here,
+    # however slowly a busy machine runs the test.
+    frozen = live.time.monotonic()
+    clean_env.setattr(live, "time", type("FrozenClock", (), {"monotonic": staticmethod(
+        lambda: frozen)}))
     out = FakeTTY()
     console = make_console(out, width=120, plain=False)
     with ProbeDisplay(console=console) as display:
