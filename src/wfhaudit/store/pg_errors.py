@@ -44,8 +44,10 @@ def secrets_in(url: str) -> tuple[str, ...]:
 
 
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
+    # libpq never prints a password; this is a second guard. Very short ones are left out,
+    # as replacing every "p" would garble the message and hide nothing.
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
             text = text.replace(secret, "***")
     return " ".join(clip(text, 300).split())
 
@@ -62,6 +64,10 @@ _ADVICE = {
     "25006": "the server is read-only (a standby?); point --db at the primary",
 }
 
+_AT_CONNECT = tuple((re.compile(pattern), code) for pattern, code in (
+    ("password authentication failed", "28P01"), ("no pg_hba.conf entry", "28000"),
+    ('role "[^"]*" does not exist', "28000"), ('database "[^"]*" does not exist', "3D000")))
+
 
 def translate(exc: BaseException, url: str, timeout_s: float,
               secrets: tuple[str, ...] = ()) -> InvalidInputError:
@@ -75,9 +81,9 @@ def translate(exc: BaseException, url: str, timeout_s: float,
             f"{where}: another session kept wfhaudit's rows locked for more than "
             f"{timeout_s:g} s; nothing of this run was stored. Run again when it has "
             "finished, or wait longer with WFHAUDIT_DB_TIMEOUT=<seconds>")
+    if not state:  # libpq gives no SQLSTATE for a failed connection: read its message
+        state = next((code for pattern, code in _AT_CONNECT if pattern.search(text)), "")
     advice = _ADVICE.get(state)
-    if advice is None and "password authentication failed" in text:  # no SQLSTATE at connect
-        advice = _ADVICE["28P01"]
     if advice is not None:
         return InvalidInputError(f"{where}: {advice} ({text})")
     if state.startswith("08") or state.startswith("57P") or not state:

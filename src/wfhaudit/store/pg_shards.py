@@ -101,6 +101,15 @@ class ShardTables:
                 if rendered is None or rendered[0] is not None:
                     raise InvalidInputError(f"run {key!r} was already rendered; give this "
                                             "pipeline run a new --run-id")
+                others = db.execute("SELECT shard, inputs FROM shard_parts WHERE run_key = %s "
+                                    "AND shard <> %s AND (inputs <> %s OR listing <> %s) "
+                                    "ORDER BY shard LIMIT 1",
+                                    (key, shard, inputs, listing)).fetchone()
+                if others is not None:
+                    raise InvalidInputError(
+                        f"run {key!r}: this job listed {inputs} inputs, shard {others[0]} "
+                        f"listed {others[1]} (or other ones); the shard jobs listed different "
+                        "inputs: give every job the same PATH arguments over the same share")
                 for table in ("shard_rows", "shard_parts"):
                     db.execute(f"DELETE FROM {table} WHERE run_key = %s "  # noqa: S608
                                "AND shard = %s", (key, shard))
