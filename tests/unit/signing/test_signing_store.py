@@ -16,7 +16,6 @@ from wfhaudit.trust.file import load_trust
 from wfhaudit.verify.state import Accepted, MemoryStore
 from wfhaudit.verify.verifier import Verifier
 
-
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.live)]
 
 
