@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from wfhaudit import __version__
@@ -33,7 +33,7 @@ from wfhaudit.app.aggregate import (
 )
 from wfhaudit.errors import InvalidInputError, UsageError
 from wfhaudit.fleet.context import PolicyRef, RunContext
-from wfhaudit.fleet.summary import Accumulator
+from wfhaudit.fleet.summary import Accumulator, FleetSummary
 from wfhaudit.judge.rows import STALE, Accepted
 from wfhaudit.policy.loader import load_policy
 from wfhaudit.store import PostgresStore, RunRecord, open_store
@@ -192,11 +192,27 @@ def _render_options(opts: AggregateOptions, run: ShardRun) -> AggregateOptions:
         ["require_custody"] * (opts.require_custody is not None)
     _agree(run.key, recorded, _params(opts, None), asked)
     age, custody = recorded.get("max_age_s"), recorded.get("require_custody")
-    if not isinstance(age, int):  # verified with the default freshness window: no age gate
-        return dataclasses.replace(opts, max_age=None, require_custody=None)
+    custody = custody if isinstance(custody, str) else None
+    if not isinstance(age, int):  # verified within the default freshness window: no age gate
+        return dataclasses.replace(opts, max_age=None, require_custody=custody)
     return dataclasses.replace(opts, gates=dataclasses.replace(opts.gates, max_age_s=age),
-                               max_age=dt.timedelta(seconds=age),
-                               require_custody=custody if isinstance(custody, str) else None)
+                               max_age=dt.timedelta(seconds=age), require_custody=custody)
+
+
+def _fold_stored(tables: ShardTables, run_key: str, expected: list[str], store: PostgresStore,
+                 now: dt.datetime, progress: Callable[[int], None] | None) -> FleetSummary:
+    """Fold the stored rows in listing order, as a single run folds its inputs."""
+    rules = {d: parse_rules(t) for d, t in tables.policies(run_key).items()}
+
+    def sink(row: Accepted, received: str, new: bool) -> None:
+        store.add_report(row, received)
+
+    acc = Accumulator(expected, _Prior(store), sink, now)
+    for text in tables.rows(run_key):
+        acc.add(decode(text, rules))
+        if progress is not None and acc.inputs % 5000 == 0:
+            progress(acc.inputs)
+    return acc.finish()
 
 
 def render_run(opts: AggregateOptions, run_key: str) -> RunContext:
@@ -218,16 +234,7 @@ def render_run(opts: AggregateOptions, run_key: str) -> RunContext:
         _complete(run, tables)
         now = parse_stamp(run.started_at)
         _, expected, trust_version, owners = _prepare(opts, now, None, store)
-        rules = {d: parse_rules(t) for d, t in tables.policies(run_key).items()}
-        def sink(row: Accepted, received: str, new: bool) -> None:
-            store.add_report(row, received)
-
-        acc = Accumulator(expected, _Prior(store), sink, now)
-        for text in tables.rows(run_key):
-            acc.add(decode(text, rules))
-            if opts.progress is not None and acc.inputs % 5000 == 0:
-                opts.progress(acc.inputs)
-        summary = acc.finish()
+        summary = _fold_stored(tables, run_key, expected, store, now, opts.progress)
         shown = run.params.get("whatif_ref")
         ref = PolicyRef(**shown) if isinstance(shown, dict) else None
         ctx = _context(opts, summary, store, ref, trust_version, now, started)

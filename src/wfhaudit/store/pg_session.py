@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wfhaudit.store.pg_errors import bad_url, translate
+from wfhaudit.errors import InvalidInputError
+from wfhaudit.store.pg_errors import bad_url, redact, translate
 
 if TYPE_CHECKING:
     import psycopg
@@ -29,8 +30,12 @@ def clean_row(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def connect(url: str, timeout_s: float) -> tuple[psycopg.Connection[Any], tuple[str, ...]]:
     """An autocommit session with wfhaudit's schema on the search path and a lock wait."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
+    try:
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError as exc:  # an installation without the driver
+        raise InvalidInputError(f"--db {redact(url)}: PostgreSQL needs the psycopg package "
+                                f"({exc}); install it: pip install 'psycopg[binary]'") from None
 
     try:
         params = conninfo_to_dict(url)
@@ -43,9 +48,13 @@ def connect(url: str, timeout_s: float) -> tuple[psycopg.Connection[Any], tuple[
         if key not in params}
     try:
         con = psycopg.connect(url, autocommit=True, **extra)
+    except psycopg.Error as exc:
+        raise translate(exc, url, timeout_s, secrets) from None
+    try:
         con.execute("SELECT set_config('lock_timeout', %s, false), "
                     "set_config('search_path', 'wfhaudit', false)",
                     (f"{max(1, int(timeout_s * 1000))}ms",))  # 0 would mean: wait forever
     except psycopg.Error as exc:
+        con.close()
         raise translate(exc, url, timeout_s, secrets) from None
     return con, secrets
