@@ -35,6 +35,7 @@ UTC = dt.timezone.utc
 _BATCH = 2000  # pending reports kept in memory before they go to the session's temp table
 _PENDING = "pg_temp.pending_reports, pg_temp.pending_payloads, pg_temp.pending_devices"
 
+
 class PostgresStore:
     """Verifier state and fleet history in a PostgreSQL database (see the module docstring)."""
 
