@@ -86,6 +86,11 @@ def test_three_shard_jobs_at_once_then_render_equal_one_run(
              for d in ("one", "sharded")]
     assert junit[0] == junit[1]
     assert (tmp_path / "sharded" / "f.html").stat().st_size > 10_000
+    import psycopg
+
+    with psycopg.connect(url) as con:  # the rows went with the render; the run is marked
+        assert con.execute("SELECT count(*) FROM wfhaudit.shard_rows").fetchall() == [(0,)]
+        assert con.execute("SELECT rendered_run FROM wfhaudit.shard_runs").fetchall() == [(1,)]
 
     # Rendered once: the history has the run; a second render and a late shard are refused.
     again = _aggregate("--from-db", "--run-id", "ci-77-1", *trust, "--db", url)

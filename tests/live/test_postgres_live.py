@@ -16,7 +16,9 @@ from tests.pgserver import PgServer, finish, new_database, spawn
 
 from wfhaudit.cli import cli
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.store import PostgresStore
+from wfhaudit.fleet.summary import Accumulator
+from wfhaudit.store import PostgresStore, RunRecord
+from wfhaudit.store.pg_shards import ShardTables
 from wfhaudit.verify.state import Accepted
 
 pytestmark = pytest.mark.live
@@ -100,6 +102,39 @@ def test_writers_wait_for_each_other_and_merge(pg_url: str) -> None:
         assert later.last_sequence("d") == 5 and later.max_trust_version() == 3
         assert later.received_at("aa") == t1 and later.received_at("bb") == t2
         assert later.last_sequence(weird) == 1
+
+
+def test_two_renders_of_one_run_at_once_store_it_once(pg_url: str) -> None:
+    setup = PostgresStore(pg_url)
+    ShardTables(setup).open_run("r1", 1, "2026-11-01T00:00:00Z", {})
+    setup.close()
+    record = RunRecord("2026-11-01T00:00:00Z", "own", None, 1, Accumulator([]).finish(),
+                       "none", 0)
+    first, second = PostgresStore(pg_url), PostgresStore(pg_url)
+    for store in (first, second):
+        store.render_key = "r1"
+        store.stage_run(record)
+    first.flush()  # claims the run: its row stays locked until commit
+    failed: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            second.commit()
+        except InvalidInputError as exc:
+            failed.append(exc)
+
+    writer = threading.Thread(target=render)
+    writer.start()
+    time.sleep(0.3)
+    assert writer.is_alive()  # waiting on the run's row
+    first.commit()
+    writer.join(30)
+    assert [str(e) for e in failed] == [
+        "run 'r1' was rendered by another job meanwhile; nothing of this render was stored"]
+    first.close()
+    second.close()
+    assert _query(pg_url, "SELECT count(*) FROM wfhaudit.fleet_runs") == [(1,)]
+    assert _query(pg_url, "SELECT rendered_run FROM wfhaudit.shard_runs") == [(1,)]
 
 
 def test_a_lock_held_past_the_wait_is_exit_3_nothing_stored(pg_url: str) -> None:

@@ -55,11 +55,12 @@ CREATE TABLE IF NOT EXISTS wfhaudit.shard_parts (
     shard INTEGER NOT NULL, inputs BIGINT NOT NULL, listing TEXT NOT NULL,
     rows BIGINT NOT NULL, finished_at TEXT NOT NULL, PRIMARY KEY (run_key, shard));
 CREATE TABLE IF NOT EXISTS wfhaudit.shard_rows (
-    run_key TEXT NOT NULL, ordinal BIGINT NOT NULL, shard INTEGER NOT NULL, row TEXT NOT NULL,
+    run_key TEXT NOT NULL REFERENCES wfhaudit.shard_runs ON DELETE CASCADE,
+    ordinal BIGINT NOT NULL, shard INTEGER NOT NULL, row TEXT NOT NULL,
     PRIMARY KEY (run_key, ordinal));
 CREATE TABLE IF NOT EXISTS wfhaudit.shard_policies (
-    run_key TEXT NOT NULL, digest TEXT NOT NULL, rules TEXT NOT NULL,
-    PRIMARY KEY (run_key, digest))
+    run_key TEXT NOT NULL REFERENCES wfhaudit.shard_runs ON DELETE CASCADE,
+    digest TEXT NOT NULL, rules TEXT NOT NULL, PRIMARY KEY (run_key, digest))
 """
 # What one run has recorded but not yet written: this session's own temp tables.
 PENDING = """
