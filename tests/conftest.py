@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.pgserver import pg_server, pg_url  # noqa: F401 - fixtures: a live PostgreSQL server
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
 )
 # Imported inside functions on purpose: heavy to import and not needed on every path.
 LAZY_ALLOWED = frozenset({"rich", "jinja2", "cryptography", "speedtest", "jsonschema", "psutil",
-                          "platformdirs", "rfc8785", "resource"})
+                          "platformdirs", "rfc8785", "resource", "psycopg"})
 
 
 def layer_of(module: str) -> int:

@@ -1,4 +1,5 @@
-"""History across runs (--db): trends, re-runs over an accumulating share, replay detection."""
+"""History across runs (--db, SQLite and PostgreSQL): trends, re-runs over an accumulating
+share, replay detection."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from wfhaudit.cli import cli
 BAD_UPLOAD = {**GOOD, "network.upload_mbps": 0.5}
 
 
-def run(org: Org, share: Path, db: Path, out: Path, trust: Path | None = None,
+def run(org: Org, share: Path, db: Path | str, out: Path, trust: Path | None = None,
         *extra: str) -> tuple[int, dict[str, Any], str]:
     out.mkdir(parents=True, exist_ok=True)
     result = CliRunner().invoke(cli, [
@@ -60,7 +61,21 @@ def org_share(tmp_path: Path) -> tuple[Org, Path, dt.datetime]:
     return org, share, now
 
 
-def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.live)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The history store: a SQLite file, or a fresh database on the live PostgreSQL server."""
+    if request.param == "sqlite":
+        return tmp_path / "fleet.sqlite"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def _rows(db: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    if isinstance(db, str):
+        import psycopg
+
+        with psycopg.connect(db) as pg:
+            pg.execute("SET search_path TO wfhaudit")
+            return [tuple(r) for r in pg.execute(sql).fetchall()]
     con = sqlite3.connect(str(db))
     try:
         return con.execute(sql).fetchall()
@@ -69,9 +84,8 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_two_runs_trend_rerun_and_replay(org_share: tuple[Org, Path, dt.datetime],
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, db: Path | str) -> None:
     org, share, _ = org_share
-    db = tmp_path / "fleet.sqlite"
     code, first, _ = run(org, share, db, tmp_path / "run1")
     assert code == 0
     assert first["counts"]["accepted"] == 5 and first["counts"]["devices_ready"] == 2
@@ -123,9 +137,8 @@ def test_two_runs_trend_rerun_and_replay(org_share: tuple[Org, Path, dt.datetime
 
 
 def test_verify_and_aggregate_share_the_state(org_share: tuple[Org, Path, dt.datetime],
-                                              tmp_path: Path) -> None:
+                                              tmp_path: Path, db: Path | str) -> None:
     org, share, _ = org_share
-    db = tmp_path / "fleet.sqlite"
     assert run(org, share, db, tmp_path / "o")[0] == 0
     org.put("d1", 9, GOOD, 1)  # type: ignore[attr-defined]
     result = CliRunner().invoke(cli, ["verify", str(share / "d1.009.wfh.json"), "--trust",
@@ -146,9 +159,8 @@ def test_verify_and_aggregate_share_the_state(org_share: tuple[Org, Path, dt.dat
 
 
 def test_what_if_runs_do_not_enter_the_trend(org_share: tuple[Org, Path, dt.datetime],
-                                             tmp_path: Path) -> None:
+                                             tmp_path: Path, db: Path | str) -> None:
     org, share, _ = org_share
-    db = tmp_path / "fleet.sqlite"
     run(org, share, db, tmp_path / "a")
     code, doc, _ = run(org, share, db, tmp_path / "b", None, "--policy", "baseline")
     assert code == 0
@@ -158,9 +170,8 @@ def test_what_if_runs_do_not_enter_the_trend(org_share: tuple[Org, Path, dt.date
 
 
 def test_trust_rollback_is_refused(org_share: tuple[Org, Path, dt.datetime],
-                                   tmp_path: Path) -> None:
+                                   tmp_path: Path, db: Path | str) -> None:
     org, share, now = org_share
-    db = tmp_path / "fleet.sqlite"
     old = tmp_path / "trust-v1.json"
     shutil.copy(org.trust_path, old)
     org.sign_trust(now)  # version 2
@@ -170,11 +181,10 @@ def test_trust_rollback_is_refused(org_share: tuple[Org, Path, dt.datetime],
 
 
 def test_retired_key_keeps_reports_received_before(org_share: tuple[Org, Path, dt.datetime],
-                                                   tmp_path: Path) -> None:
+                                                   tmp_path: Path, db: Path | str) -> None:
     """Signing §2.9: 'retired' rejects what was received after revokedAt, judged by the
     trusted first receipt time that the history keeps, not by the device's clock."""
     org, share, _ = org_share
-    db = tmp_path / "fleet.sqlite"
     assert run(org, share, db, tmp_path / "a")[0] == 0  # d3 #5 received now
     time.sleep(1.1)
     retired_at = dt.datetime.now(UTC).replace(microsecond=0)

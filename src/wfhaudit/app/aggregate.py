@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -54,7 +54,7 @@ class AggregateOptions:
     admin_pubkeys: tuple[Path, ...] = ()
     policy: str | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
-    db: Path | None = None
+    db: Path | str | None = None  # a SQLite file or a postgresql:// URL
     gates: GateSpec = field(default_factory=GateSpec)
     max_age: dt.timedelta | None = None
     jobs: int = 0
@@ -122,7 +122,8 @@ def run_aggregate(opts: AggregateOptions) -> RunContext:
         summary = _fold(opts, config, expected, db, now)
         log.debug("verified and judged %d inputs in %.2f s (peak RSS %s)", summary.inputs,
                   time.monotonic() - started, _peak_rss())
-        ctx = _context(opts, summary, db, whatif, trust_version, now, started)
+        ctx = _context(opts, summary, db, policy_ref(whatif, opts.policy), trust_version, now,
+                       started)
         ctx = dataclasses.replace(ctx, owners=owners, min_ready=opts.gates.min_ready)
         run = RunRecord(stamp(now), "what-if" if whatif else "own",
                         whatif.digest if whatif else None, trust_version, summary,
@@ -156,6 +157,25 @@ def _prepare(opts: AggregateOptions, now: dt.datetime, whatif: Policy | None,
     return config, expected, trust.version, owners
 
 
+def checked_rows(paths: Iterable[str], config: WorkerConfig, jobs: int, chunk_size: int,
+                 prior: _Prior | None) -> Iterator[list[Row]]:
+    """Rows chunk by chunk in input order, receipt-dependent rejections checked again.
+
+    Such a rejection (retired key, closed campaign) is checked again with the first receipt
+    time an earlier run recorded, when there is one.
+    """
+    local: Worker | None = None
+    for rows in verify_stream(paths, config, jobs, chunk_size):
+        for i, row in enumerate(rows):
+            if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
+                    and row.payload_sha256 and prior is not None:
+                first = prior.received_at(row.payload_sha256)
+                if first is not None:
+                    local = local or Worker(config)
+                    rows[i] = _recheck(local, row, first)
+        yield rows
+
+
 def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], db: Store | None,
           now: dt.datetime) -> FleetSummary:
     """Stream every input through the workers and fold the rows into the fleet summary."""
@@ -168,36 +188,32 @@ def _fold(opts: AggregateOptions, config: WorkerConfig, expected: list[str], db:
             store.add_report(row, received)
 
     acc = Accumulator(expected, prior, sink, now)
-    local: Worker | None = None
     jobs = opts.jobs or default_jobs()
-    for rows in verify_stream(iter_inputs(opts.inputs), config, jobs, opts.chunk_size):
+    for rows in checked_rows(iter_inputs(opts.inputs), config, jobs, opts.chunk_size, prior):
         for row in rows:
-            if isinstance(row, Rejected) and row.reason in _RECEIPT_DEPENDENT \
-                    and row.payload_sha256 and prior is not None:
-                first = prior.received_at(row.payload_sha256)
-                if first is not None:
-                    local = local or Worker(config)
-                    row = _recheck(local, row, first)
             acc.add(row)
         if opts.progress is not None:
             opts.progress(acc.inputs)
     return acc.finish()
 
 
+def policy_ref(whatif: Policy | None, source: str | None) -> PolicyRef | None:
+    """What the outputs say about the what-if policy."""
+    return PolicyRef(whatif.id, whatif.version, whatif.digest, source or "") if whatif else None
+
+
 def _context(opts: AggregateOptions, summary: FleetSummary, db: Store | None,
-             whatif: Policy | None, trust_version: int, now: dt.datetime,
+             ref: PolicyRef | None, trust_version: int, now: dt.datetime,
              started: float) -> RunContext:
     """The gate decision, the trend and what the writers need to know about this run."""
     decision = decide(summary, opts.gates)
     trend: tuple[TrendPoint, ...] = ()
     if db is not None:
         points = db.trend()
-        if whatif is None:
+        if ref is None:
             points.append(TrendPoint(stamp(now), summary.ready_pct,
                                      summary.ready_expected, summary.expected_devices))
         trend = tuple(points)
-    ref = PolicyRef(whatif.id, whatif.version, whatif.digest, opts.policy or "") \
-        if whatif else None
     return RunContext(summary, decision, trust_version, str(opts.trust), ref, trend,
                       time.monotonic() - started)
 

@@ -29,7 +29,7 @@ class VerifyOptions:
     trust: Path
     admin_pubkeys: tuple[Path, ...] = ()
     max_age: dt.timedelta = dt.timedelta(days=7)
-    db: Path | None = None
+    db: Path | str | None = None  # a SQLite file or a postgresql:// URL
     require_custody: str | None = None
 
 

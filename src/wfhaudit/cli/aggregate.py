@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from wfhaudit.app.aggregate import AggregateOptions, run_aggregate
+from wfhaudit.app.shards import Shard, render_run
+from wfhaudit.cli.shards import check_modes, parse_run_id, parse_shard, run_shard_job
 from wfhaudit.errors import UsageError
 from wfhaudit.fleet.gates import GateSpec
 from wfhaudit.util.display import plural
@@ -33,7 +35,7 @@ def percent(ctx: click.Context, param: click.Parameter, value: str | None) -> fl
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option("--trust", "trust_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path), help="IT's signed trust file.")
 @click.option("--admin-pubkey", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -46,8 +48,9 @@ def percent(ctx: click.Context, param: click.Parameter, value: str | None) -> fl
 @click.option("--csv", "csv_out", type=_OUT, help="Write one CSV row per device/rejection.")
 @click.option("--markdown", "md_out", type=_OUT, help="Write a Markdown job summary.")
 @click.option("--html", "html_out", type=_OUT, help="Write the self-contained fleet page.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite history and verifier state (trends, replay detection).")
+@click.option("--db", metavar="FILE|URL",
+              help="History and verifier state (trends, replay detection): a SQLite file or "
+                   "a postgresql:// URL.")
 @click.option("--min-ready", callback=percent, metavar="PCT",
               help="Gate: at least PCT % of the trust file's devices are READY (95 or 95%).")
 @click.option("--fail-on", type=SEVERITIES, metavar="SEVERITY",
@@ -60,13 +63,22 @@ def percent(ctx: click.Context, param: click.Parameter, value: str | None) -> fl
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
 @click.option("--require-custody", type=click.Choice(["user", "system", "tpm"]),
               help="Reject reports signed by a key in weaker custody than this.")
+@click.option("--shard", callback=parse_shard, metavar="I/N",
+              help="Verify slice I of N of the inputs and store the rows in the PostgreSQL "
+                   "--db under --run-id (one of N jobs; no outputs).")
+@click.option("--run-id", callback=parse_run_id, metavar="ID",
+              help="The sharded run's name, the same in every job (e.g. the CI run id).")
+@click.option("--from-db", is_flag=True,
+              help="Final step of a sharded run: gate and write every output from the rows "
+                   "the --shard jobs stored (reads no report).")
 @click.pass_context
 def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
               admin_pubkey: tuple[Path, ...], policy_ref: str | None, json_out: Path | None,
               junit_out: Path | None, csv_out: Path | None, md_out: Path | None,
-              html_out: Path | None, db: Path | None, min_ready: float | None,
+              html_out: Path | None, db: str | None, min_ready: float | None,
               fail_on: str | None, max_age: str | None, allow_rejected: bool,
-              jobs: int | None, require_custody: str | None) -> None:
+              jobs: int | None, require_custody: str | None, shard: Shard | None,
+              run_id: str | None, from_db: bool) -> None:
     """Verify and aggregate signed reports from files, folders (recursive) and globs.
 
     Every input is verified like `wfhaudit verify`; the latest verified report per device
@@ -79,6 +91,10 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
           --json fleet.json --junit fleet.xml --html fleet.html --db fleet.sqlite
       wfhaudit aggregate 'uploads/**/*.wfh.json' --trust trust.json --policy strict \\
           --markdown "$GITHUB_STEP_SUMMARY"
+      wfhaudit aggregate reports/ --trust trust.json --shard 2/3 --run-id 1234-1 \\
+          --db "$FLEET_DB_URL"     # one of 3 jobs, then once:
+      wfhaudit aggregate --from-db --run-id 1234-1 --trust trust.json \\
+          --db "$FLEET_DB_URL" --min-ready 95 --json fleet.json --html fleet.html
     """
     age_s = None
     if max_age is not None:
@@ -91,19 +107,28 @@ def aggregate(ctx: click.Context, paths: tuple[str, ...], trust_path: Path,
                                            ("html", html_out)) if path is not None}
     if len(set(outputs.values())) < len(outputs):
         raise UsageError("two outputs name the same file")
+    check_modes(paths, shard, run_id, from_db, db, outputs,
+                {"--min-ready": min_ready is not None, "--fail-on": fail_on is not None,
+                 "--allow-rejected": allow_rejected}, {"--jobs": jobs is not None})
     tty = sys.stderr.isatty()
 
     def progress(n: int) -> None:
         if tty:
             click.echo(f"\rverified {plural(n, 'input')}", nl=False, err=True)
 
-    result = run_aggregate(AggregateOptions(
+    opts = AggregateOptions(
         inputs=paths, trust=trust_path, admin_pubkeys=admin_pubkey, policy=policy_ref,
         outputs=outputs, db=db,
         gates=GateSpec(min_ready, fail_on, age_s, allow_rejected),
         max_age=dt.timedelta(seconds=age_s) if age_s is not None else None,
         jobs=jobs or 0, progress=progress, stdout=sys.stdout,
-        require_custody=require_custody))
+        require_custody=require_custody)
+    if shard is not None and run_id is not None:
+        run_shard_job(opts, shard, run_id)
+        if tty:
+            click.echo("", err=True)
+        ctx.exit(0)
+    result = render_run(opts, run_id) if from_db and run_id else run_aggregate(opts)
     if tty:
         click.echo("", err=True)
 

@@ -26,14 +26,15 @@ from wfhaudit.verify.result import VerifyResult
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per input on stdout.")
 @click.option("--max-age", default="7d", show_default=True, metavar="DUR",
               help="Reject reports that finished longer ago (e.g. 36h, 7d).")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite state: trust version, last sequence per device, seen reports.")
+@click.option("--db", metavar="FILE|URL",
+              help="State (trust version, last sequence per device, seen reports): a SQLite "
+                   "file or a postgresql:// URL.")
 @click.option("--require-custody", type=click.Choice(["user", "system", "tpm"]),
               help="Reject reports signed by a key in weaker custody (system: a service "
                    "account holds it; tpm: it cannot leave the TPM).")
 @click.pass_context
 def verify(ctx: click.Context, reports: tuple[Path, ...], trust_path: Path,
-           admin_pubkey: tuple[Path, ...], as_json: bool, max_age: str, db: Path | None,
+           admin_pubkey: tuple[Path, ...], as_json: bool, max_age: str, db: str | None,
            require_custody: str | None) -> None:
     """Verify signed reports; a rejected report never counts as a pass.
 

@@ -1,8 +1,8 @@
 """The store interface: verifier state and fleet history kept together, one transaction per run.
 
-A backend (SQLite today; PostgreSQL can follow) implements `Store`. Everything a run records
-stays pending until `commit()`, which writes it in one transaction; `flush()` does the writing
-without committing, so a caller can put its outputs in place between the two.
+A backend (SQLite in `sqlite`, PostgreSQL in `postgres`) implements `Store`. Everything a run
+records stays pending until `commit()`, which writes it in one transaction; `flush()` does the
+writing without committing, so a caller can put its outputs in place between the two.
 """
 
 from __future__ import annotations

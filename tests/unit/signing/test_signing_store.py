@@ -1,4 +1,5 @@
-"""Verifier state: the SQLite store keeps rollback, replay and duplicate protection across runs."""
+"""Verifier state: the stores (SQLite and PostgreSQL) keep rollback, replay and duplicate
+protection across runs."""
 
 from __future__ import annotations
 
@@ -10,15 +11,29 @@ from tests.security.pki import NOW, Pki
 
 from wfhaudit.errors import InvalidInputError
 from wfhaudit.reasons import TrustError
-from wfhaudit.store import SQLiteStore
+from wfhaudit.store import PostgresStore, SQLiteStore, Store, open_store
 from wfhaudit.trust.file import load_trust
 from wfhaudit.verify.state import Accepted, MemoryStore
 from wfhaudit.verify.verifier import Verifier
 
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.live)]
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_store_semantics(kind: str, tmp_path: Path) -> None:
-    store = MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "s.sqlite")
+
+def _target(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lives: a SQLite file, or a fresh database on the live PostgreSQL server."""
+    return str(tmp_path / "s.sqlite") if kind == "sqlite" else str(
+        request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=BACKENDS)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store's place for each backend."""
+    return _target(request.param, request, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["memory", *BACKENDS])
+def test_store_semantics(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    store = MemoryStore() if kind == "memory" else open_store(_target(kind, request, tmp_path))
     assert store.max_trust_version() is None and store.last_sequence("d") is None
     store.note_trust_version(4)
     store.note_trust_version(2)
@@ -33,16 +48,21 @@ def test_store_semantics(kind: str, tmp_path: Path) -> None:
     store.close()
 
 
-def test_sqlite_state_survives_runs(tmp_path: Path) -> None:
-    db = tmp_path / "verify.sqlite"
+def _committed(store: Store) -> Store:
+    """The store, used as a context manager: commits when the block succeeds."""
+    assert isinstance(store, (SQLiteStore, PostgresStore))
+    return store
+
+
+def test_state_survives_runs(target: str) -> None:
     pki = Pki()
     report = pki.envelope()
     old_trust = pki.trust_bytes()
-    with SQLiteStore(db) as store:
+    with _committed(open_store(target)) as store:
         v = pki.verifier(store=store)
         assert v.verify(report).reason == "VERIFIED"
         load_trust(pki.trust_bytes(floor=3), [pki.admin.public_key()], NOW, store)
-    with SQLiteStore(db) as store:  # a later CI run with the same database
+    with _committed(open_store(target)) as store:  # a later CI run with the same database
         with pytest.raises(TrustError) as info:
             load_trust(old_trust, [pki.admin.public_key()], NOW, store)
         assert info.value.reason.value == "TRUST_ROLLBACK"
@@ -60,24 +80,23 @@ def test_not_a_database_is_invalid_input(tmp_path: Path) -> None:
         SQLiteStore(bogus)
 
 
-def test_nothing_reaches_the_file_before_commit(tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
+def test_nothing_reaches_the_file_before_commit(target: str) -> None:
     t1 = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
-    store = SQLiteStore(db)
+    store = open_store(target)
     store.note_trust_version(3)
     store.record_accepted(Accepted("d", 4, "aa", "r4", "2026-11-01T00:00:00Z", t1))
     assert store.last_sequence("d") == 4 and store.received_at("aa") == t1  # seen in the run
-    other = SQLiteStore(db)
+    other = open_store(target)
     assert other.last_sequence("d") is None and other.max_trust_version() is None
     store.flush()  # written under the lock, not yet committed: still invisible
     assert other.last_sequence("d") is None
     store.rollback()
     store.close()  # closing without commit drops the run
     other.close()
-    with SQLiteStore(db) as again:
+    with _committed(open_store(target)) as again:
         assert again.last_sequence("d") is None
         again.record_accepted(Accepted("d", 4, "aa", "r4", "2026-11-01T00:00:00Z", t1))
-    with SQLiteStore(db) as later:  # the block succeeded: committed
+    with _committed(open_store(target)) as later:  # the block succeeded: committed
         assert later.last_sequence("d") == 4 and later.earlier_received_at("aa")
 
 
