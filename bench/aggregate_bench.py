@@ -66,9 +66,30 @@ def device_key(seed: int, index: int) -> Ed25519PrivateKey:
         hashlib.sha256(f"wfh-aggregate-bench/{seed}/{index}".encode()).digest())
 
 
+def _jcs_numbers(obj: Any, odd: list[bool]) -> Any:
+    """obj with whole floats as ints (RFC 8785 writes 4.0 as 4); odd[0] set for exponent forms."""
+    kind = type(obj)
+    if kind is float:
+        if obj.is_integer() and abs(obj) < 1e16:
+            return int(obj)
+        if "e" in repr(obj):
+            odd[0] = True
+        return obj
+    if kind is dict:
+        return {k: _jcs_numbers(v, odd) for k, v in obj.items()}
+    if kind is list:
+        return [_jcs_numbers(v, odd) for v in obj]
+    return obj
+
+
 def fast_jcs(obj: Any) -> bytes:
-    """json.dumps form; equal to RFC 8785 for this data (checked against rfc8785 at start)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """json.dumps form, equal to RFC 8785 here (checked against rfc8785 at start); a number
+    json.dumps would write in exponent form sends that object through rfc8785 itself."""
+    odd = [False]
+    plain = _jcs_numbers(obj, odd)
+    if odd[0]:
+        return canonical_bytes(obj)
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _number(rng: random.Random, lo: float, hi: float) -> float:
@@ -148,6 +169,7 @@ def generate(root: Path, n: int, devices: int, seed: int, policy_name: str, jobs
         age = time.time() - have.get("created", 0)
         if {k: have.get(k) for k in want} == want and age < 86400:
             return 0.0
+    if root.exists():  # an old fleet, or one a killed run left half-written
         shutil.rmtree(root)
     started = time.perf_counter()
     root.mkdir(parents=True)
