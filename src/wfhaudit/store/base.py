@@ -7,13 +7,15 @@ writing without committing, so a caller can put its outputs in place between the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from wfhaudit.fleet.context import TrendPoint
 from wfhaudit.fleet.summary import FleetSummary
 from wfhaudit.judge.rows import Accepted
+from wfhaudit.util.timefmt import stamp
 from wfhaudit.verify.state import VerifierStore
 
 
@@ -62,3 +64,54 @@ def findings_json(row: Accepted) -> str:
         {"rule": i.rule, "status": i.status, "severity": i.severity, "blocking": i.blocking,
          "measured": i.measured, "expected": i.expected, "reason": i.reason} for i in j.issues]},
         ensure_ascii=False, separators=(",", ":"))
+
+
+class SharedStore:
+    """What every backend does the same way: the pending trust version, the trend, the run.
+
+    A backend gives `_one(sql, *args)` (the first column of the first row, or None), `_all`
+    (every row) and its parameter mark `_PARAM`, and writes `_trust` and `_run` at commit.
+    """
+
+    _trust: int | None
+    _run: RunRecord | None
+    _PARAM = "?"
+    _TRUST_VERSION_SQL = "SELECT value FROM wfh_meta WHERE key = 'trust_version'"
+
+    def _one(self, sql: str, *args: object) -> object:
+        raise NotImplementedError
+
+    def _all(self, sql: str, *args: object) -> list[Any]:
+        raise NotImplementedError
+
+    def trend(self, limit: int = 90) -> list[TrendPoint]:
+        """Committed own-policy runs, oldest first."""
+        # Only the backend's fixed parameter mark is put into the text; the limit is a parameter.
+        sql = ("SELECT started_at, ready_pct, ready, expected FROM fleet_runs "  # noqa: S608
+               "WHERE finished_at IS NOT NULL AND policy_mode = 'own' "
+               f"ORDER BY run_id DESC LIMIT {self._PARAM}")
+        rows = self._all(sql, limit)
+        return [TrendPoint(str(a), float(b or 0), int(c or 0), int(d or 0))
+                for a, b, c, d in reversed(rows)]
+
+    def stage_run(self, run: RunRecord) -> None:
+        """Keep the run's record for commit."""
+        self._run = run
+
+    def max_trust_version(self) -> int | None:
+        """Highest trust version recorded, committed or pending."""
+        stored = self._one(self._TRUST_VERSION_SQL)
+        known = [int(v) for v in (stored, self._trust) if isinstance(v, int)]
+        return max(known) if known else None
+
+    def note_trust_version(self, version: int) -> None:
+        """Keep the maximum trust version (stored at commit)."""
+        self._trust = version if self._trust is None else max(self._trust, version)
+
+
+def earliest_receipt(history: object, state: object) -> str | None:
+    """The earlier of a history receipt (a UTC stamp) and a verifier-state one (epoch seconds)."""
+    found = [str(history)] if history is not None else []
+    if isinstance(state, int):
+        found.append(stamp(dt.datetime.fromtimestamp(state, dt.timezone.utc)))
+    return min(found) if found else None

@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.fleet.context import TrendPoint
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
 from wfhaudit.judge.rows import Accepted as Row
 from wfhaudit.store import pg_schema
-from wfhaudit.store.base import RunRecord, findings_json
+from wfhaudit.store.base import RunRecord, SharedStore, earliest_receipt, findings_json
 from wfhaudit.store.pg_errors import translate
 from wfhaudit.store.pg_session import clean, clean_row, connect
 from wfhaudit.store.sqlite import busy_timeout_s
@@ -36,8 +35,10 @@ _BATCH = 2000  # pending reports kept in memory before they go to the session's 
 _PENDING = "pg_temp.pending_reports, pg_temp.pending_payloads, pg_temp.pending_devices"
 
 
-class PostgresStore:
+class PostgresStore(SharedStore):
     """Verifier state and fleet history in a PostgreSQL database (see the module docstring)."""
+
+    _PARAM = "%s"
 
     def __init__(self, url: str, timeout_s: float | None = None) -> None:
         self.url = url
@@ -77,17 +78,12 @@ class PostgresStore:
             row = self._db.execute(sql, args).fetchone()
         return row[0] if row else None
 
+    def _all(self, sql: str, *args: object) -> list[Any]:
+        with self.guard():
+            return list(self._db.execute(sql, args).fetchall())
+
     # The verifier's state (VerifierStore): committed values and this run's pending ones.
 
-    def max_trust_version(self) -> int | None:
-        """Highest trust version recorded."""
-        stored = self._one("SELECT value FROM wfh_meta WHERE key = 'trust_version'")
-        known = [int(v) for v in (stored, self._trust) if isinstance(v, int)]
-        return max(known) if known else None
-
-    def note_trust_version(self, version: int) -> None:
-        """Keep the maximum trust version (stored at commit)."""
-        self._trust = version if self._trust is None else max(self._trust, version)
 
     def last_sequence(self, device_id: str) -> int | None:
         """Highest accepted sequence for the device."""
@@ -126,10 +122,7 @@ class PostgresStore:
                 "(SELECT received_at FROM wfh_payloads WHERE sha256 = %s)",
                 (payload_sha256, payload_sha256)).fetchone()
         assert row is not None  # noqa: S101 - a SELECT without FROM returns one row
-        found = [str(row[0])] if row[0] is not None else []
-        if isinstance(row[1], int):
-            found.append(stamp(dt.datetime.fromtimestamp(row[1], UTC)))
-        return min(found) if found else None
+        return earliest_receipt(row[0], row[1])
 
     def earlier_last_sequence(self, device_id: str) -> int | None:
         """Highest sequence accepted in a committed run (history or verifier state)."""
@@ -160,19 +153,6 @@ class PostgresStore:
                 copy.write_row(values)
         self._reports.clear()
 
-    def trend(self, limit: int = 90) -> list[TrendPoint]:
-        """Committed own-policy runs, oldest first."""
-        with self.guard():
-            rows = self._db.execute(
-                "SELECT started_at, ready_pct, ready, expected FROM fleet_runs "
-                "WHERE finished_at IS NOT NULL AND policy_mode = 'own' "
-                "ORDER BY run_id DESC LIMIT %s", (limit,)).fetchall()
-        return [TrendPoint(str(a), float(b or 0), int(c or 0), int(d or 0))
-                for a, b, c, d in reversed(rows)]
-
-    def stage_run(self, run: RunRecord) -> None:
-        """Keep the run's record for commit."""
-        self._run = run
 
     # One transaction for everything.
 

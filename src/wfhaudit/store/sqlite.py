@@ -15,13 +15,13 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from wfhaudit.errors import InvalidInputError
-from wfhaudit.fleet.context import TrendPoint
 from wfhaudit.fleet.summary import MISSING, NOT_READY, STALE_DEVICE
 from wfhaudit.judge.rows import Accepted as Row
 from wfhaudit.store import schema
-from wfhaudit.store.base import RunRecord, findings_json
+from wfhaudit.store.base import RunRecord, SharedStore, earliest_receipt, findings_json
 from wfhaudit.store.errors import translate
 from wfhaudit.util.files import storage_error
 from wfhaudit.util.timefmt import now_utc, parse_stamp, stamp
@@ -55,7 +55,7 @@ def busy_timeout_s() -> float:
         return DEFAULT_BUSY_TIMEOUT_S
 
 
-class SQLiteStore:
+class SQLiteStore(SharedStore):
     """Verifier state and fleet history in one SQLite file (see the module docstring)."""
 
     def __init__(self, path: str | Path, timeout_s: float | None = None) -> None:
@@ -93,17 +93,12 @@ class SQLiteStore:
             row = self._db.execute(sql, args).fetchone()
         return row[0] if row else None
 
+    def _all(self, sql: str, *args: object) -> list[Any]:
+        with self._guard():
+            return list(self._db.execute(sql, args).fetchall())
+
     # The verifier's state (VerifierStore): committed values and this run's pending ones.
 
-    def max_trust_version(self) -> int | None:
-        """Highest trust version recorded."""
-        stored = self._one("SELECT value FROM wfh_meta WHERE key='trust_version'")
-        known = [int(v) for v in (stored, self._trust) if isinstance(v, int)]
-        return max(known) if known else None
-
-    def note_trust_version(self, version: int) -> None:
-        """Keep the maximum trust version (stored at commit)."""
-        self._trust = version if self._trust is None else max(self._trust, version)
 
     def last_sequence(self, device_id: str) -> int | None:
         """Highest accepted sequence for the device."""
@@ -144,10 +139,7 @@ class SQLiteStore:
                 "SELECT (SELECT received_at FROM fleet_reports WHERE payload_sha256=?1), "
                 "(SELECT received_at FROM wfh_payloads WHERE sha256=?1)",
                 (payload_sha256,)).fetchone()
-        found = [str(row[0])] if row[0] is not None else []
-        if isinstance(row[1], int):
-            found.append(stamp(dt.datetime.fromtimestamp(row[1], UTC)))
-        return min(found) if found else None
+        return earliest_receipt(row[0], row[1])
 
     def earlier_last_sequence(self, device_id: str) -> int | None:
         """Highest sequence accepted in a committed run (history or verifier state)."""
@@ -166,19 +158,6 @@ class SQLiteStore:
                  row.own.policy_id, row.own.policy_digest, row.own.verdict, row.own.score,
                  findings_json(row)))
 
-    def trend(self, limit: int = 90) -> list[TrendPoint]:
-        """Committed own-policy runs, oldest first."""
-        with self._guard():
-            rows = self._db.execute(
-                "SELECT started_at, ready_pct, ready, expected FROM fleet_runs "
-                "WHERE finished_at IS NOT NULL AND policy_mode='own' "
-                "ORDER BY run_id DESC LIMIT ?", (limit,)).fetchall()
-        return [TrendPoint(str(a), float(b or 0), int(c or 0), int(d or 0))
-                for a, b, c, d in reversed(rows)]
-
-    def stage_run(self, run: RunRecord) -> None:
-        """Keep the run's record for commit."""
-        self._run = run
 
     # One transaction for everything.
 
