@@ -221,3 +221,25 @@ def test_first_run_says_the_identity_was_created_and_how_to_send_it(tmp_path: Pa
     assert again.exit_code == 0 and "First run" not in again.stderr
     unsigned = run("check", "--policy", policy, "--out", str(tmp_path / "u"), "--no-sign")
     assert "First run" not in unsigned.stderr and "NOT signed" in unsigned.stderr
+
+
+def test_a_cleanup_error_while_a_stop_signal_unwinds_exits_with_the_signal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker pool interrupted while it starts may fail its own cleanup: exit 143, not 70."""
+    import signal
+
+    import wfhaudit.cli.check
+    from wfhaudit.cli import main
+    from wfhaudit.util.signals import Interrupted
+
+    def interrupted_then_broken(options: Any) -> Any:
+        try:
+            raise Interrupted(signal.SIGTERM)
+        finally:
+            raise RuntimeError("cannot join thread before it is started")
+
+    monkeypatch.setattr(wfhaudit.cli.check, "run_check", interrupted_then_broken)
+    monkeypatch.setattr("wfhaudit.util.signals.install", lambda: None)  # keep pytest's handlers
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--only", "os"])
+    assert exited.value.code == 143

@@ -82,11 +82,28 @@ class WfhGroup(click.Group):
             click.echo(f"wfhaudit: error: {exc.diagnostics()}", err=True)
             ctx.exit(int(exc.exit_code))
         except Exception as exc:
+            stop = _stop_signal_behind(exc)
+            if stop is not None:
+                # Cleanup failed while a stop signal unwound the command (e.g. a worker pool
+                # interrupted while it started): the signal is what ended the run.
+                raise stop from None
             if ctx.meta.get("wfhaudit.debug"):
                 raise
             click.echo(f"wfhaudit: internal error: {type(exc).__name__}: {exc} "
                        "(re-run with --debug for the traceback)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _stop_signal_behind(exc: BaseException) -> signals.Interrupted | None:
+    """The stop signal an error was raised while handling, if any (bounded walk)."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            return None
+        if isinstance(seen, signals.Interrupted):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 @click.group(cls=WfhGroup, context_settings={"help_option_names": ["-h", "--help"]})
