@@ -150,7 +150,7 @@ def next_sequence() -> int:
             text = "0"
         except (OSError, UnicodeDecodeError) as exc:
             raise KeyFileError(f"{path}: cannot read the report sequence ({exc})") from None
-        if not text.isdigit():
+        if not text.isdecimal():
             raise KeyFileError(f"{path}: not a number. It holds the sequence of the last "
                                "report; write a number at least as high as the last report's "
                                "sequence into it (e.g. `echo 1000 > sequence`) and run again")

@@ -119,7 +119,7 @@ def session_user(environ: Mapping[str, str], euid: int,
         return None
     for variable in UID_VARIABLES:
         text = environ.get(variable, "").strip()
-        if not text.isdigit() or int(text) == 0:
+        if not text.isdecimal() or int(text) == 0:
             continue
         uid = int(text)
         found = account(uid)

@@ -82,7 +82,7 @@ def parse_defaults_int(result: CommandResult, allowed: tuple[int, ...]) -> int |
         value = "1"
     elif value.lower() in ("false", "no"):
         value = "0"
-    return int(value) if value.isdigit() and int(value) in allowed else None
+    return int(value) if value.isdecimal() and int(value) in allowed else None
 
 
 def parse_sp_firewall(text: str) -> int | None:
@@ -132,7 +132,7 @@ def pf_blocks_inbound(text: str) -> bool:
 
 def _darwin_major(release: str) -> int | None:
     head = release.split(".", 1)[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if head.isdecimal() else None
 
 
 def _alf_state(ctx: ProbeContext, sources: list[str]) -> tuple[int | None, str, list[str]]:

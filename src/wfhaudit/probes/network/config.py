@@ -53,7 +53,7 @@ def parse_endpoint(text: str) -> Endpoint:
         host, sep, port = text[1:].partition("]:")
     else:
         host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdecimal() or not 0 < int(port) < 65536:
         raise ValueError(f"{text!r} is not host:port")
     return Endpoint(host, int(port))
 

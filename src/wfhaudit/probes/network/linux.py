@@ -111,7 +111,7 @@ def parse_nmcli(text: str, iface: str) -> int | None:
     for line in text.splitlines():
         parts = line.split(":")
         if len(parts) == 3 and parts[0].strip() == "*" and parts[2] == iface \
-                and parts[1].isdigit():
+                and parts[1].isdecimal():
             return int(parts[1])
     return None
 

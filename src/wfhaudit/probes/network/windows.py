@@ -77,7 +77,7 @@ def parse_netsh_signal(text: str, name: str) -> tuple[float, str] | None:
         if not block or block[0][1] != name:
             continue
         for label, value in block:
-            if label.lower() == "rssi" and value.lstrip("-").isdigit():
+            if label.lower() == "rssi" and value.lstrip("-").isdecimal():
                 dbm = float(value)
                 if plausible_dbm(dbm):
                     return dbm, "Rssi"

@@ -48,7 +48,7 @@ def parse_idle_time(result: CommandResult) -> tuple[int | None, bool]:
     macOS defaults to, which this probe does not assume.
     """
     word = result.stdout.strip()
-    if result.ok and word.lstrip("-").isdigit():
+    if result.ok and word.lstrip("-").isdecimal():
         return int(word), True
     if result.returncode == 1 and "does not exist" in result.stderr:
         return None, True
@@ -64,7 +64,7 @@ def parse_pmset_custom(text: str) -> dict[str, dict[str, int]]:
             section = out.setdefault(line.rstrip()[:-1].strip(), {})
             continue
         fields = line.split()
-        if section is not None and len(fields) >= 2 and fields[1].isdigit():
+        if section is not None and len(fields) >= 2 and fields[1].isdecimal():
             section[fields[0]] = int(fields[1])
     return out
 

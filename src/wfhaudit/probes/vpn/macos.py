@@ -111,7 +111,7 @@ def _bsd_prefix(dest: str, v6: bool) -> str:
     if v6:
         return f"{addr}/{mask}" if mask else addr
     octets = addr.split(".")
-    if not all(o.isdigit() for o in octets) or len(octets) > 4:
+    if not all(o.isdecimal() for o in octets) or len(octets) > 4:
         return dest
     bits = mask or str(8 * len(octets))
     return ".".join(octets + ["0"] * (4 - len(octets))) + "/" + bits

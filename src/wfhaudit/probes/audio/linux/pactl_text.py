@@ -116,8 +116,8 @@ def _parse_block(kind: str, index: int, lines: list[str]) -> Record:
             name, _desc, attrs, _flags = _split_attrs(line)
             avail = attrs.get("available")
             rec["profiles"][name] = {
-                "sinks": int(attrs["sinks"]) if attrs.get("sinks", "").isdigit() else None,
-                "sources": int(attrs["sources"]) if attrs.get("sources", "").isdigit() else None,
+                "sinks": int(attrs["sinks"]) if attrs.get("sinks", "").isdecimal() else None,
+                "sources": int(attrs["sources"]) if attrs.get("sources", "").isdecimal() else None,
                 "available": {"yes": True, "no": False}.get(avail or "")}
     return rec
 

@@ -65,10 +65,10 @@ def _keys(rec: Record) -> list[str]:
     if props.get("device.bus_path"):
         keys.append(f"path:{props['device.bus_path']}")
     for k in ("alsa.card", "api.alsa.card", "api.alsa.pcm.card"):
-        if props.get(k, "").isdigit():
+        if props.get(k, "").isdecimal():
             keys.append(f"alsa:{props[k]}")
             break
-    if props.get("device.id", "").isdigit():
+    if props.get("device.id", "").isdecimal():
         keys.append(f"pw:{props['device.id']}")
     return keys
 
@@ -76,7 +76,7 @@ def _keys(rec: Record) -> list[str]:
 def _card_keys(card: Record) -> list[str]:
     keys = _keys(card)
     props = card.get("properties", {})
-    if props.get("object.id", "").isdigit():
+    if props.get("object.id", "").isdecimal():
         keys.append(f"pw:{props['object.id']}")
     elif isinstance(card.get("index"), int) and card.get("name", "").startswith(("alsa_card", "bluez_card")):
         keys.append(f"pw:{card['index']}")

@@ -62,12 +62,12 @@ def getent_argv(uid: str) -> tuple[str, ...]:
 def parse_uid(loginuid: str | None, status: str | None) -> str | None:
     """The login uid (survives sudo) or else the real uid from /proc/self/status."""
     value = (loginuid or "").strip()
-    if value.isdigit() and value != NO_LOGINUID:
+    if value.isdecimal() and value != NO_LOGINUID:
         return value
     for line in (status or "").splitlines():
         if line.startswith("Uid:"):
             fields = line.split()
-            if len(fields) >= 2 and fields[1].isdigit():
+            if len(fields) >= 2 and fields[1].isdecimal():
                 return fields[1]
     return None
 

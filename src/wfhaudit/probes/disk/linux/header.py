@@ -173,7 +173,7 @@ def device_majmin(host: Host, name: str) -> str | None:
         key, _, value = line.partition("=")
         values[key] = value.strip()
     major, minor = values.get("MAJOR", ""), values.get("MINOR", "")
-    return f"{major}:{minor}" if major.isdigit() and minor.isdigit() else None
+    return f"{major}:{minor}" if major.isdecimal() and minor.isdecimal() else None
 
 
 Runner = Callable[[tuple[str, ...]], CommandResult]

@@ -51,7 +51,7 @@ def parse_mountinfo(text: str) -> list[Mount]:
         if len(fields) < sep + 3:
             continue
         majmin = fields[2].split(":")
-        if len(majmin) != 2 or not all(p.isdigit() for p in majmin):
+        if len(majmin) != 2 or not all(p.isdecimal() for p in majmin):
             continue
         try:
             mount_id = int(fields[0])

@@ -48,10 +48,10 @@ def parse_ids(status: str | None, loginuid: str | None) -> tuple[str | None, str
     for line in (status or "").splitlines():
         if line.startswith("Uid:"):
             fields = line.split()
-            if len(fields) >= 3 and fields[2].isdigit():
+            if len(fields) >= 3 and fields[2].isdecimal():
                 euid = fields[2]
     login = (loginuid or "").strip()
-    return euid, (login if login.isdigit() and login != NO_LOGINUID else None)
+    return euid, (login if login.isdecimal() and login != NO_LOGINUID else None)
 
 
 def parse_desktops(ps_output: str) -> list[str]:

@@ -40,7 +40,7 @@ def parse_bool(text: str) -> bool | None:
 def parse_int(text: str) -> int | None:
     """A non-negative integer, None for anything else."""
     word = text.strip()
-    return int(word) if word.isdigit() else None
+    return int(word) if word.isdecimal() else None
 
 
 @dataclass
@@ -97,7 +97,7 @@ def parse_duration(text: str) -> int | None:
     m = _HMS.fullmatch(word)
     if m:
         return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
-    return int(word) * 60 if word.isdigit() else None
+    return int(word) * 60 if word.isdecimal() else None
 
 
 def parse_resources(text: str, prefix: str) -> dict[str, str]:

@@ -111,7 +111,7 @@ def local_stamp_to_unix(stamp: str, offset_s: int) -> float:
 
 def parse_rpm_install_times(text: str) -> int | None:
     """The newest INSTALLTIME (unix seconds) in `rpm -qa --qf '%{INSTALLTIME}\\n'` output."""
-    times = [int(t) for t in text.split() if t.isdigit()]
+    times = [int(t) for t in text.split() if t.isdecimal()]
     return max(times) if times else None
 
 
@@ -120,7 +120,7 @@ def _shape(version: str) -> str:
 
 
 def _natural(version: str) -> list[tuple[int, str]]:
-    return [(int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"(\d+)", version) if p]
+    return [(int(p), "") if p.isdecimal() else (-1, p) for p in re.split(r"(\d+)", version) if p]
 
 
 def newer_kernels(running: str, boot_entries: list[str]) -> tuple[list[str], bool] | None:

@@ -53,7 +53,7 @@ def classify(auth: str, cipher: str | None) -> str | None:
     folded = words.fold(auth)
     match = _WPA.search(folded)
     rest_text = folded[:match.start()] + " " + folded[match.end():] if match else folded
-    rest = {w for w in _SEPARATORS.split(rest_text) if w and not w.isdigit()}
+    rest = {w for w in _SEPARATORS.split(rest_text) if w and not w.isdecimal()}
     if match:
         family = match.group(1).upper()
         if family == "OWE":
