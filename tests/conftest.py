@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from tests.pgserver import pg_server, pg_url  # noqa: F401 - fixtures: a live PostgreSQL server
+
+# Property tests on a busy 2-core CI machine: no per-example deadline (a slow example is not a
+# failure) and, under CI, a fixed example sequence, so a run is reproducible.
+settings.register_profile("wfhaudit", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("wfhaudit-ci", parent=settings.get_profile("wfhaudit"),
+                          derandomize=True)
+settings.load_profile("wfhaudit-ci" if os.environ.get("CI") else "wfhaudit")
 
 
 @pytest.fixture(autouse=True)
