@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from wfhaudit.fleet.context import TrendPoint
 from wfhaudit.fleet.summary import FleetSummary
@@ -66,6 +66,9 @@ def findings_json(row: Accepted) -> str:
         ensure_ascii=False, separators=(",", ":"))
 
 
+_S = TypeVar("_S", bound="SharedStore")
+
+
 class SharedStore:
     """What every backend does the same way: the pending trust version, the trend, the run.
 
@@ -97,6 +100,26 @@ class SharedStore:
     def stage_run(self, run: RunRecord) -> None:
         """Keep the run's record for commit."""
         self._run = run
+
+    def commit(self) -> None:
+        """Write and commit everything pending (each backend its own way)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Forget anything not committed and close (each backend its own way)."""
+        raise NotImplementedError
+
+    def __enter__(self: _S) -> _S:
+        """Context manager: commits when the block succeeds, then closes."""
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        """Commit on success; close either way."""
+        try:
+            if kind is None:
+                self.commit()
+        finally:
+            self.close()
 
     def max_trust_version(self) -> int | None:
         """Highest trust version recorded, committed or pending."""

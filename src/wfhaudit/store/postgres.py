@@ -258,15 +258,3 @@ class PostgresStore(SharedStore):
         with contextlib.suppress(Exception):
             self.rollback()
         self._db.close()
-
-    def __enter__(self) -> PostgresStore:
-        """Context manager: commits when the block succeeds, then closes."""
-        return self
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        """Commit on success; close either way."""
-        try:
-            if kind is None:
-                self.commit()
-        finally:
-            self.close()

@@ -228,18 +228,6 @@ class SQLiteStore(SharedStore):
             self.rollback()
         self._db.close()
 
-    def __enter__(self) -> SQLiteStore:
-        """Context manager: commits when the block succeeds, then closes."""
-        return self
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        """Commit on success; close either way."""
-        try:
-            if kind is None:
-                self.commit()
-        finally:
-            self.close()
-
 
 def _connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     if path.is_dir():
